@@ -1,0 +1,39 @@
+# Finds every third-party dependency kop builds against. Each comes from a Debian
+# package; when one is missing, configuration stops and names the package to install
+# (scripts/setup installs all of them).
+
+include_guard(GLOBAL)
+
+# kop_require(<find_package args...> DEBIAN <package>)
+macro(kop_require name)
+  cmake_parse_arguments(_kr "" "DEBIAN" "" ${ARGN})
+  find_package(${name} ${_kr_UNPARSED_ARGUMENTS} QUIET)
+  if(NOT ${name}_FOUND)
+    message(FATAL_ERROR
+      "kop needs ${name}, which was not found. Install the Debian package "
+      "'${_kr_DEBIAN}' (apt-get install ${_kr_DEBIAN}), or run scripts/setup.")
+  endif()
+endmacro()
+
+kop_require(Threads DEBIAN libc6-dev)
+kop_require(absl CONFIG DEBIAN libabsl-dev)
+kop_require(nlohmann_json CONFIG DEBIAN nlohmann-json3-dev)
+kop_require(CURL DEBIAN libcurl4-openssl-dev)
+kop_require(yaml-cpp CONFIG DEBIAN libyaml-cpp-dev)
+kop_require(prometheus-cpp CONFIG DEBIAN prometheus-cpp-dev)
+kop_require(Protobuf DEBIAN libprotobuf-dev)
+kop_require(gRPC CONFIG DEBIAN libgrpc++-dev)
+
+find_program(KOP_PROTOC protoc)
+if(NOT KOP_PROTOC)
+  message(FATAL_ERROR "kop needs protoc. Install the Debian package 'protobuf-compiler'.")
+endif()
+find_program(KOP_GRPC_CPP_PLUGIN grpc_cpp_plugin)
+if(NOT KOP_GRPC_CPP_PLUGIN)
+  message(FATAL_ERROR
+    "kop needs grpc_cpp_plugin. Install the Debian package 'protobuf-compiler-grpc'.")
+endif()
+
+if(KOP_BUILD_TESTS)
+  kop_require(Catch2 2 CONFIG DEBIAN catch2)
+endif()

@@ -1,0 +1,44 @@
+#include "kop/api/json.h"
+
+#include "absl/status/status.h"
+#include "kop/base/strings.h"
+
+namespace kop {
+
+absl::StatusOr<Json> ParseJson(std::string_view text) {
+  try {
+    return Json::parse(text.begin(), text.end());
+  } catch (const Json::parse_error& e) {
+    return absl::InvalidArgumentError(kop::StrCat("invalid JSON: ", e.what()));
+  } catch (const std::exception& e) {
+    return absl::InvalidArgumentError(kop::StrCat("invalid JSON: ", e.what()));
+  }
+}
+
+std::string DumpJson(const Json& j) {
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+std::string_view JsonTypeName(const Json& j) {
+  switch (j.type()) {
+    case Json::value_t::object:
+      return "object";
+    case Json::value_t::array:
+      return "array";
+    case Json::value_t::string:
+      return "string";
+    case Json::value_t::number_integer:
+    case Json::value_t::number_unsigned:
+      return "integer";
+    case Json::value_t::number_float:
+      return "number";
+    case Json::value_t::boolean:
+      return "boolean";
+    case Json::value_t::null:
+      return "null";
+    default:
+      return "invalid";
+  }
+}
+
+}  // namespace kop

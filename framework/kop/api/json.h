@@ -1,0 +1,31 @@
+// kop/api/json: the edge between text and nlohmann::json.
+//
+// nlohmann::json reports errors with exceptions; kop never lets one cross a module
+// boundary. Parse text with ParseJson and describe values with JsonTypeName.
+#ifndef KOP_API_JSON_H_
+#define KOP_API_JSON_H_
+
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "nlohmann/json.hpp"
+
+namespace kop {
+
+using Json = nlohmann::json;
+
+// Parses JSON text. InvalidArgument with the byte offset and what was expected when it is
+// not valid JSON (including trailing garbage and empty input).
+absl::StatusOr<Json> ParseJson(std::string_view text);
+
+// Serialises compactly. Strings that are not valid UTF-8 are written with U+FFFD in place
+// of the bad bytes instead of failing.
+std::string DumpJson(const Json& j);
+
+// "object", "array", "string", "integer", "number", "boolean" or "null".
+std::string_view JsonTypeName(const Json& j);
+
+}  // namespace kop
+
+#endif  // KOP_API_JSON_H_

@@ -1,0 +1,185 @@
+#include "kop/api/object.h"
+
+#include <memory>
+
+#include "catch2/catch.hpp"
+#include "support/objects.h"
+
+namespace kop {
+namespace {
+
+constexpr const char* kDeployment = R"({
+  "apiVersion": "apps/v1", "kind": "Deployment",
+  "metadata": {"name": "web", "namespace": "default", "uid": "u-1", "resourceVersion": "42",
+               "generation": 3, "labels": {"app": "web"}, "annotations": {"a/b": "c"},
+               "finalizers": ["example.com/cleanup"],
+               "creationTimestamp": "2024-05-01T10:00:00Z",
+               "managedFields": [{"manager": "kubectl"}],
+               "ownerReferences": [{"apiVersion": "example.com/v1", "kind": "Application",
+                                    "name": "web", "uid": "u-0", "controller": true}]},
+  "spec": {"replicas": 2, "paused": false, "template": {"spec": {"containers": [
+    {"name": "app", "image": "nginx"}]}}},
+  "status": {"readyReplicas": 1}
+})";
+
+TEST_CASE("object metadata reads through typed accessors") {
+  auto obj = Object::Parse(kDeployment);
+  REQUIRE(obj.ok());
+  CHECK(obj->api_version() == "apps/v1");
+  CHECK(obj->kind() == "Deployment");
+  CHECK(obj->gvk().value() == GroupVersionKind{"apps", "v1", "Deployment"});
+  CHECK(obj->name() == "web");
+  CHECK(obj->namespace_() == "default");
+  CHECK(obj->uid() == "u-1");
+  CHECK(obj->resource_version() == "42");
+  CHECK(obj->generation() == 3);
+  CHECK(obj->key() == ObjectKey{"default", "web"});
+  CHECK(obj->labels() == std::map<std::string, std::string>{{"app", "web"}});
+  CHECK(obj->label("app") == "web");
+  CHECK_FALSE(obj->label("missing").has_value());
+  CHECK(obj->annotation("a/b") == "c");
+  CHECK(obj->finalizers() == std::vector<std::string>{"example.com/cleanup"});
+  CHECK(obj->creation_timestamp().value() == absl::FromUnixSeconds(1714557600));
+  CHECK_FALSE(obj->deletion_timestamp().value().has_value());
+  CHECK_FALSE(obj->IsBeingDeleted());
+  REQUIRE(obj->managed_fields() != nullptr);
+  auto refs = obj->owner_references();
+  REQUIRE(refs.ok());
+  REQUIRE(refs->size() == 1);
+  CHECK((*refs)[0].is_controller());
+}
+
+TEST_CASE("absent metadata reads as empty") {
+  Object obj;
+  CHECK(obj.name().empty());
+  CHECK(obj.generation() == 0);
+  CHECK(obj.labels().empty());
+  CHECK(obj.finalizers().empty());
+  CHECK(obj.owner_references().value().empty());
+  CHECK(obj.spec() == nullptr);
+}
+
+TEST_CASE("metadata setters create what they need") {
+  Object obj = Object::New({"", "v1", "ConfigMap"}, {"ns", "cm"});
+  CHECK(obj.api_version() == "v1");
+  CHECK(obj.key() == ObjectKey{"ns", "cm"});
+  obj.SetLabel("tier", "web");
+  obj.SetAnnotation("note", "x");
+  obj.set_generation(7);
+  obj.set_resource_version("9");
+  CHECK(obj.label("tier") == "web");
+  CHECK(obj.annotation("note") == "x");
+  CHECK(obj.generation() == 7);
+  CHECK(obj.RemoveLabel("tier"));
+  CHECK_FALSE(obj.RemoveLabel("tier"));
+  obj.set_deletion_timestamp(absl::FromUnixSeconds(1714557600));
+  CHECK(obj.IsBeingDeleted());
+  CHECK(obj.json()["metadata"]["deletionTimestamp"] == "2024-05-01T10:00:00Z");
+}
+
+TEST_CASE("finalizers add once and remove cleanly") {
+  Object obj;
+  CHECK(obj.AddFinalizer("a"));
+  CHECK_FALSE(obj.AddFinalizer("a"));
+  CHECK(obj.AddFinalizer("b"));
+  CHECK(obj.HasFinalizer("b"));
+  CHECK(obj.RemoveFinalizer("a"));
+  CHECK_FALSE(obj.RemoveFinalizer("a"));
+  CHECK(obj.finalizers() == std::vector<std::string>{"b"});
+  CHECK(obj.RemoveFinalizer("b"));
+  CHECK(obj.Find({"metadata", "finalizers"}) == nullptr);
+}
+
+TEST_CASE("managedFields can be stripped") {
+  auto obj = Object::Parse(kDeployment);
+  REQUIRE(obj.ok());
+  obj->ClearManagedFields();
+  CHECK(obj->managed_fields() == nullptr);
+  CHECK(obj->name() == "web");
+}
+
+TEST_CASE("nested fields read by path, through arrays too") {
+  auto obj = Object::Parse(kDeployment).value();
+  CHECK(obj.GetInt64({"spec", "replicas"}).value() == 2);
+  CHECK(obj.GetBool({"spec", "paused"}).value() == false);
+  CHECK(obj.GetDouble({"spec", "replicas"}).value() == 2.0);
+  CHECK(obj.GetString({"spec", "template", "spec", "containers", "0", "image"}).value() ==
+        "nginx");
+  CHECK(obj.Find({"spec", "template", "spec", "containers", "1"}) == nullptr);
+  CHECK(obj.Find({"spec", "replicas", "x"}) == nullptr);
+}
+
+TEST_CASE("reading a field of the wrong type names the path and both types") {
+  auto obj = Object::Parse(kDeployment).value();
+  auto s = obj.GetString({"spec", "replicas"});
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(s.status().message() == "spec.replicas: expected string, got integer");
+  CHECK(obj.GetInt64({"spec", "missing"}).status().code() == absl::StatusCode::kNotFound);
+  CHECK(obj.GetBool({"spec", "replicas"}).status().message() ==
+        "spec.replicas: expected boolean, got integer");
+}
+
+TEST_CASE("setting a nested field creates intermediate objects") {
+  Object obj;
+  REQUIRE(obj.Set({"spec", "template", "metadata", "labels", "app"}, "web").ok());
+  CHECK(obj.GetString({"spec", "template", "metadata", "labels", "app"}).value() == "web");
+  REQUIRE(obj.Set({"spec", "replicas"}, 3).ok());
+  CHECK(obj.GetInt64({"spec", "replicas"}).value() == 3);
+}
+
+TEST_CASE("setting through a non-object fails and leaves the object usable") {
+  Object obj;
+  REQUIRE(obj.Set({"spec", "replicas"}, 3).ok());
+  absl::Status s = obj.Set({"spec", "replicas", "x"}, 1);
+  CHECK(s.code() == absl::StatusCode::kInvalidArgument);
+  CHECK(s.message() == "Set spec.replicas.x: spec.replicas is a integer, not an object");
+  CHECK(obj.GetInt64({"spec", "replicas"}).value() == 3);
+  CHECK_FALSE(obj.Set({}, 1).ok());
+}
+
+TEST_CASE("removing a nested field reports whether it existed") {
+  Object obj;
+  REQUIRE(obj.Set({"spec", "a"}, 1).ok());
+  CHECK(obj.Remove({"spec", "a"}));
+  CHECK_FALSE(obj.Remove({"spec", "a"}));
+  CHECK_FALSE(obj.Remove({"nothing", "here"}));
+}
+
+TEST_CASE("non-object JSON and mistyped metadata are rejected with the field named") {
+  CHECK(Object::Parse("[1]").status().message() == "object: expected a JSON object, got array");
+  CHECK(Object::Parse("not json").status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(Object::Parse(R"({"metadata": 1})").status().message() ==
+        "metadata: expected object, got integer");
+  CHECK(Object::Parse(R"({"kind": 5})").status().message() == "kind: expected string, got integer");
+  CHECK(Object::Parse(R"({"metadata": {"name": 5}})").status().message() ==
+        "metadata.name: expected string, got integer");
+  CHECK(Object::Parse(R"({"metadata": {"generation": "1"}})").status().message() ==
+        "metadata.generation: expected integer, got string");
+  CHECK(Object::Parse(R"({"metadata": {"labels": {"a": 1}}})").status().message() ==
+        "metadata.labels.a: expected string, got integer");
+  CHECK(Object::Parse(R"({"metadata": {"finalizers": [1]}})").status().code() ==
+        absl::StatusCode::kInvalidArgument);
+  CHECK(Object::Parse(R"({"metadata": {"ownerReferences": [{"kind": "X"}]}})")
+            .status()
+            .message()
+            .find("ownerReferences[0]") != std::string_view::npos);
+}
+
+TEST_CASE("a malformed timestamp is an error on read, not a crash") {
+  Object obj = Object::Parse(R"({"metadata": {"creationTimestamp": "soon"}})").value();
+  auto t = obj.creation_timestamp();
+  REQUIRE_FALSE(t.ok());
+  CHECK(t.status().message().find("metadata.creationTimestamp") != std::string_view::npos);
+}
+
+TEST_CASE("shared snapshots are read-only and copies are independent") {
+  auto snapshot = std::make_shared<const Object>(test::MakeConfigMap("ns", "a", {{"k", "v"}}));
+  Object copy = *snapshot;
+  copy.SetLabel("changed", "yes");
+  CHECK_FALSE(snapshot->label("changed").has_value());
+  CHECK(copy != *snapshot);
+}
+
+}  // namespace
+}  // namespace kop
