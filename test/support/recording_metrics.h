@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
+#include "kop/base/mutex.h"
 #include "kop/workqueue/metrics.h"
 
 namespace kop::test {
@@ -25,7 +25,7 @@ class RecordingMetrics final : public workqueue::MetricsProvider {
   };
 
   Values Get(const std::string& name) {
-    absl::MutexLock lock(&mu_);
+    kop::MutexLock lock(&mu_);
     return values_[name];
   }
 
@@ -58,11 +58,11 @@ class RecordingMetrics final : public workqueue::MetricsProvider {
   struct Gauge final : workqueue::GaugeMetric {
     Gauge(RecordingMetrics* m, std::string n) : m(m), n(std::move(n)) {}
     void Inc() override {
-      absl::MutexLock lock(&m->mu_);
+      kop::MutexLock lock(&m->mu_);
       m->values_[n].depth += 1;
     }
     void Dec() override {
-      absl::MutexLock lock(&m->mu_);
+      kop::MutexLock lock(&m->mu_);
       m->values_[n].depth -= 1;
     }
     RecordingMetrics* m;
@@ -71,7 +71,7 @@ class RecordingMetrics final : public workqueue::MetricsProvider {
   struct Counter final : workqueue::CounterMetric {
     Counter(RecordingMetrics* m, std::string n, double Values::*f) : m(m), n(std::move(n)), f(f) {}
     void Inc() override {
-      absl::MutexLock lock(&m->mu_);
+      kop::MutexLock lock(&m->mu_);
       m->values_[n].*f += 1;
     }
     RecordingMetrics* m;
@@ -81,7 +81,7 @@ class RecordingMetrics final : public workqueue::MetricsProvider {
   struct Settable final : workqueue::SettableGaugeMetric {
     Settable(RecordingMetrics* m, std::string n, double Values::*f) : m(m), n(std::move(n)), f(f) {}
     void Set(double v) override {
-      absl::MutexLock lock(&m->mu_);
+      kop::MutexLock lock(&m->mu_);
       m->values_[n].*f = v;
     }
     RecordingMetrics* m;
@@ -92,7 +92,7 @@ class RecordingMetrics final : public workqueue::MetricsProvider {
     Histogram(RecordingMetrics* m, std::string n, std::vector<double> Values::*f)
         : m(m), n(std::move(n)), f(f) {}
     void Observe(double v) override {
-      absl::MutexLock lock(&m->mu_);
+      kop::MutexLock lock(&m->mu_);
       (m->values_[n].*f).push_back(v);
     }
     RecordingMetrics* m;
@@ -100,7 +100,7 @@ class RecordingMetrics final : public workqueue::MetricsProvider {
     std::vector<double> Values::*f;
   };
 
-  absl::Mutex mu_;
+  kop::Mutex mu_;
   std::map<std::string, Values> values_ ABSL_GUARDED_BY(mu_);
 };
 

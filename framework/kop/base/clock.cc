@@ -1,5 +1,7 @@
 #include "kop/base/clock.h"
 
+#include "absl/time/clock.h"
+
 #include <cassert>
 
 namespace kop {
@@ -13,11 +15,12 @@ class SteadyClock final : public Clock {
 
   absl::Time WallNow() const override { return absl::Now(); }
 
-  bool AwaitWithDeadline(absl::Mutex& mu, const absl::Condition& cond,
+  bool AwaitWithDeadline(Mutex& mu, CondVar& cv, absl::FunctionRef<bool()> cond,
                          TimePoint deadline) const override {
-    const Duration left = deadline - Now();
-    if (left <= Duration::zero()) return cond.Eval();
-    return mu.AwaitWithTimeout(cond, absl::FromChrono(left));
+    while (!cond()) {
+      if (!cv.WaitUntil(&mu, deadline)) return cond();
+    }
+    return true;
   }
 };
 
@@ -39,12 +42,12 @@ absl::Time FakeClock::WallNow() const {
   return absl::FromUnixNanos(wall_ns_.load(std::memory_order_acquire));
 }
 
-bool FakeClock::AwaitWithDeadline(absl::Mutex& mu, const absl::Condition& cond,
+bool FakeClock::AwaitWithDeadline(Mutex& mu, CondVar& cv, absl::FunctionRef<bool()> cond,
                                   TimePoint deadline) const {
-  while (!cond.Eval()) {
+  while (!cond()) {
     if (Now() >= deadline) return false;
-    // Fake time moves without touching `mu`, so look again after a short real wait.
-    mu.AwaitWithTimeout(cond, absl::Milliseconds(1));
+    // Fake time moves without signalling `cv`, so look again after a short real wait.
+    cv.WaitUntil(&mu, std::chrono::steady_clock::now() + std::chrono::milliseconds(1));
   }
   return true;
 }

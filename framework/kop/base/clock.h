@@ -13,8 +13,9 @@
 #include <atomic>
 #include <chrono>
 
-#include "absl/synchronization/mutex.h"
+#include "absl/functional/function_ref.h"
 #include "absl/time/time.h"
+#include "kop/base/mutex.h"
 
 namespace kop {
 
@@ -34,9 +35,10 @@ class Clock {
   virtual absl::Time WallNow() const = 0;
 
   // With `mu` held, blocks until `cond` holds or this clock reaches `deadline`, whichever
-  // comes first; returns whether `cond` holds. `mu` is held again on return. Like
-  // absl::Mutex::Await, `cond` is re-evaluated whenever another thread releases `mu`.
-  virtual bool AwaitWithDeadline(absl::Mutex& mu, const absl::Condition& cond,
+  // comes first; returns whether `cond` holds. `mu` is held again on return. `cond` is
+  // evaluated with `mu` held, first at once and again whenever `cv` is signalled, so whoever
+  // changes what `cond` reads must signal `cv`.
+  virtual bool AwaitWithDeadline(Mutex& mu, CondVar& cv, absl::FunctionRef<bool()> cond,
                                  TimePoint deadline) const = 0;
 };
 
@@ -54,7 +56,7 @@ class FakeClock final : public Clock {
 
   TimePoint Now() const override;
   absl::Time WallNow() const override;
-  bool AwaitWithDeadline(absl::Mutex& mu, const absl::Condition& cond,
+  bool AwaitWithDeadline(Mutex& mu, CondVar& cv, absl::FunctionRef<bool()> cond,
                          TimePoint deadline) const override;
 
   // Moves both monotonic and wall time forward by `d` (d >= 0).

@@ -19,7 +19,7 @@ struct Core {
   std::atomic<int> verbosity;
   std::atomic<Format> format;
   std::atomic<const Clock*> clock;
-  absl::Mutex mu;  // guards sink
+  kop::Mutex mu;  // guards sink
   std::shared_ptr<Sink> sink ABSL_GUARDED_BY(mu);
 };
 
@@ -30,12 +30,12 @@ namespace {
 class StderrSinkImpl final : public Sink {
  public:
   void Write(std::string_view line) override {
-    absl::MutexLock lock(&mu_);
+    kop::MutexLock lock(&mu_);
     std::fwrite(line.data(), 1, line.size(), stderr);
   }
 
  private:
-  absl::Mutex mu_;  // serialises writes so records never interleave
+  kop::Mutex mu_;  // serialises writes so records never interleave
 };
 
 std::shared_ptr<internal::Core>& RootCore() {
@@ -76,12 +76,12 @@ std::shared_ptr<Sink> StderrSink() {
 }
 
 void MemorySink::Write(std::string_view line) {
-  absl::MutexLock lock(&mu_);
+  kop::MutexLock lock(&mu_);
   lines_.emplace_back(line);
 }
 
 std::vector<std::string> MemorySink::Lines() const {
-  absl::MutexLock lock(&mu_);
+  kop::MutexLock lock(&mu_);
   return lines_;
 }
 
@@ -90,7 +90,7 @@ void Configure(Options options) {
   core.verbosity.store(options.verbosity, std::memory_order_relaxed);
   core.format.store(options.format, std::memory_order_relaxed);
   core.clock.store(options.clock != nullptr ? options.clock : &RealClock());
-  absl::MutexLock lock(&core.mu);
+  kop::MutexLock lock(&core.mu);
   core.sink = options.sink != nullptr ? std::move(options.sink) : StderrSink();
 }
 
@@ -169,7 +169,7 @@ void Logger::Emit(int level, const absl::Status* error, std::string_view msg,
   }
   std::shared_ptr<Sink> sink;
   {
-    absl::MutexLock lock(&core_->mu);
+    kop::MutexLock lock(&core_->mu);
     sink = core_->sink;
   }
   sink->Write(line);

@@ -32,7 +32,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
+#include "kop/base/mutex.h"
 #include "absl/time/time.h"
 #include "kop/api/json.h"
 #include "kop/base/clock.h"
@@ -62,7 +62,7 @@ class MemorySink final : public Sink {
   std::vector<std::string> Lines() const;
 
  private:
-  mutable absl::Mutex mu_;
+  mutable kop::Mutex mu_;
   std::vector<std::string> lines_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
+#include "kop/base/mutex.h"
 #include "kop/workqueue/queue.h"
 
 namespace kop::workqueue {
@@ -53,13 +53,13 @@ class DelayingQueue : public Queue<T> {
   void StopTimer();
   void TimerLoop();
 
-  mutable absl::Mutex mu_;  // guards everything below
+  mutable kop::Mutex mu_;  // guards everything below
+  kop::CondVar wake_;      // signalled when the earliest ready time moves earlier, or at stop
   // A min-heap on ready time. An item whose ready time was moved earlier leaves its old
   // entry behind; entries that no longer match waiting_ are skipped when they surface.
   std::vector<Entry> heap_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<T, Clock::TimePoint> waiting_ ABSL_GUARDED_BY(mu_);
   uint64_t next_seq_ ABSL_GUARDED_BY(mu_) = 0;
-  uint64_t earliest_changed_ ABSL_GUARDED_BY(mu_) = 0;  // bumps wake the timer
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
 
   std::jthread timer_;  // declared last: started after everything it uses
@@ -86,7 +86,7 @@ void DelayingQueue<T>::AddAfter(const T& item, Clock::Duration delay) {
     return;
   }
   const Clock::TimePoint ready = this->clock().Now() + delay;
-  absl::MutexLock lock(&mu_);
+  kop::MutexLock lock(&mu_);
   if (stopped_) return;
   auto [it, inserted] = waiting_.try_emplace(item, ready);
   if (!inserted) {
@@ -96,12 +96,12 @@ void DelayingQueue<T>::AddAfter(const T& item, Clock::Duration delay) {
   const bool new_earliest = heap_.empty() || ready < heap_.front().ready;
   heap_.push_back(Entry{ready, next_seq_++, item});
   std::push_heap(heap_.begin(), heap_.end(), Later());
-  if (new_earliest) ++earliest_changed_;
+  if (new_earliest) wake_.Signal();
 }
 
 template <typename T>
 size_t DelayingQueue<T>::PendingDelayed() const {
-  absl::MutexLock lock(&mu_);
+  kop::MutexLock lock(&mu_);
   return waiting_.size();
 }
 
@@ -119,10 +119,11 @@ void DelayingQueue<T>::ShutDownWithDrain() {
 
 template <typename T>
 void DelayingQueue<T>::StopTimer() {
-  absl::MutexLock lock(&mu_);
+  kop::MutexLock lock(&mu_);
   stopped_ = true;
   heap_.clear();
   waiting_.clear();
+  wake_.Signal();
 }
 
 template <typename T>
@@ -131,7 +132,7 @@ void DelayingQueue<T>::TimerLoop() {
   // of any missed wake-up.
   constexpr Clock::Duration kIdleWait = std::chrono::seconds(10);
   std::vector<T> ready;
-  absl::MutexLock lock(&mu_);
+  kop::MutexLock lock(&mu_);
   while (!stopped_) {
     const Clock::TimePoint now = this->clock().Now();
     while (!heap_.empty() && heap_.front().ready <= now) {
@@ -152,12 +153,12 @@ void DelayingQueue<T>::TimerLoop() {
       mu_.Lock();
       continue;
     }
+    // Sleep until the earliest item is due, an earlier one arrives, or the timer stops.
     const Clock::TimePoint deadline = heap_.empty() ? now + kIdleWait : heap_.front().ready;
-    const uint64_t seen = earliest_changed_;
-    auto woken = [this, seen]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-      return stopped_ || earliest_changed_ != seen;
+    auto woken = [this, deadline]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+      return stopped_ || (!heap_.empty() && heap_.front().ready < deadline);
     };
-    this->clock().AwaitWithDeadline(mu_, absl::Condition(&woken), deadline);
+    this->clock().AwaitWithDeadline(mu_, wake_, woken, deadline);
   }
 }
 

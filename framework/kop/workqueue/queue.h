@@ -28,7 +28,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
-#include "absl/synchronization/mutex.h"
+#include "kop/base/mutex.h"
 #include "kop/base/clock.h"
 #include "kop/workqueue/metrics.h"
 
@@ -90,8 +90,10 @@ class Queue {
   const std::string name_;
   std::unique_ptr<Metrics> metrics_;  // null when metrics are off
 
-  mutable absl::Mutex mu_;  // guards everything below
-  absl::CondVar cond_;      // signalled on add, done (for drains) and shutdown
+  mutable kop::Mutex mu_;  // guards everything below
+  kop::CondVar cond_;      // signalled when queue_ gains an item, and at shutdown
+  kop::CondVar drained_;   // signalled when processing_ empties during a drain
+  kop::CondVar stopping_;  // signalled at shutdown, for the metrics thread
   std::deque<T> queue_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_set<T> dirty_ ABSL_GUARDED_BY(mu_);       // needs processing
   absl::flat_hash_set<T> processing_ ABSL_GUARDED_BY(mu_);  // handed out, not Done
@@ -138,12 +140,12 @@ Queue<T>::Queue(QueueOptions options)
     const Clock::Duration period = options.unfinished_work_update_period;
     metrics_thread_ = std::jthread([this, period, next = clock_.Now() + period](
                                        std::stop_token stop) mutable {
-      absl::MutexLock lock(&mu_);
+      kop::MutexLock lock(&mu_);
       while (!stop.stop_requested() && !shutting_down_) {
-        auto stopping = [this, &stop]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+        auto stopping = [this, &stop]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
           return shutting_down_ || stop.stop_requested();
         };
-        if (clock_.AwaitWithDeadline(mu_, absl::Condition(&stopping), next)) break;
+        if (clock_.AwaitWithDeadline(mu_, stopping_, stopping, next)) break;
         const Clock::TimePoint now = clock_.Now();
         next += period;
         if (next <= now) next = now + period;  // fell behind: skip the missed ticks
@@ -172,7 +174,7 @@ Queue<T>::~Queue() {
 
 template <typename T>
 void Queue<T>::Add(const T& item) {
-  absl::MutexLock lock(&mu_);
+  kop::MutexLock lock(&mu_);
   if (shutting_down_) return;
   if (!dirty_.insert(item).second) return;  // already waiting: handed out once
   if (metrics_ != nullptr) {
@@ -186,7 +188,7 @@ void Queue<T>::Add(const T& item) {
 
 template <typename T>
 std::optional<T> Queue<T>::Get() {
-  absl::MutexLock lock(&mu_);
+  kop::MutexLock lock(&mu_);
   while (queue_.empty() && !shutting_down_) cond_.Wait(&mu_);
   if (queue_.empty()) return std::nullopt;
   T item = std::move(queue_.front());
@@ -207,7 +209,7 @@ std::optional<T> Queue<T>::Get() {
 
 template <typename T>
 void Queue<T>::Done(const T& item) {
-  absl::MutexLock lock(&mu_);
+  kop::MutexLock lock(&mu_);
   if (metrics_ != nullptr) {
     if (auto it = metrics_->processing_start_times.find(item);
         it != metrics_->processing_start_times.end()) {
@@ -221,36 +223,38 @@ void Queue<T>::Done(const T& item) {
     queue_.push_back(item);
     cond_.Signal();
   } else if (processing_.empty() && drain_) {
-    cond_.SignalAll();
+    drained_.SignalAll();
   }
 }
 
 template <typename T>
 size_t Queue<T>::Len() const {
-  absl::MutexLock lock(&mu_);
+  kop::MutexLock lock(&mu_);
   return queue_.size();
 }
 
 template <typename T>
 void Queue<T>::ShutDown() {
-  absl::MutexLock lock(&mu_);
+  kop::MutexLock lock(&mu_);
   shutting_down_ = true;
   cond_.SignalAll();
+  stopping_.SignalAll();
 }
 
 template <typename T>
 void Queue<T>::ShutDownWithDrain() {
-  absl::MutexLock lock(&mu_);
+  kop::MutexLock lock(&mu_);
   drain_ = true;
   shutting_down_ = true;
   cond_.SignalAll();
-  while (!processing_.empty()) cond_.Wait(&mu_);
+  stopping_.SignalAll();
+  while (!processing_.empty()) drained_.Wait(&mu_);
   drain_ = false;
 }
 
 template <typename T>
 bool Queue<T>::ShuttingDown() const {
-  absl::MutexLock lock(&mu_);
+  kop::MutexLock lock(&mu_);
   return shutting_down_;
 }
 

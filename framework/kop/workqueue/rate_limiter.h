@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
+#include "kop/base/mutex.h"
 #include "kop/base/clock.h"
 
 namespace kop::workqueue {
@@ -50,21 +50,21 @@ class FailureCounter {
  public:
   // Returns the failure count before this call, and counts one more.
   int Next(const T& item) {
-    absl::MutexLock lock(&mu_);
+    kop::MutexLock lock(&mu_);
     return failures_[item]++;
   }
   void Forget(const T& item) {
-    absl::MutexLock lock(&mu_);
+    kop::MutexLock lock(&mu_);
     failures_.erase(item);
   }
   int Count(const T& item) {
-    absl::MutexLock lock(&mu_);
+    kop::MutexLock lock(&mu_);
     auto it = failures_.find(item);
     return it == failures_.end() ? 0 : it->second;
   }
 
  private:
-  absl::Mutex mu_;  // guards failures_
+  kop::Mutex mu_;  // guards failures_
   absl::flat_hash_map<T, int> failures_ ABSL_GUARDED_BY(mu_);
 };
 
@@ -119,7 +119,7 @@ class BucketRateLimiter final : public RateLimiter<T> {
       : qps_(qps), burst_(burst), clock_(clock), tokens_(burst), last_(clock.Now()) {}
 
   Duration When(const T&) override {
-    absl::MutexLock lock(&mu_);
+    kop::MutexLock lock(&mu_);
     const Clock::TimePoint now = clock_.Now();
     if (now > last_) {
       const double elapsed = std::chrono::duration<double>(now - last_).count();
@@ -137,7 +137,7 @@ class BucketRateLimiter final : public RateLimiter<T> {
   const double qps_;
   const int burst_;
   const Clock& clock_;
-  absl::Mutex mu_;  // guards tokens_ and last_
+  kop::Mutex mu_;  // guards tokens_ and last_
   double tokens_ ABSL_GUARDED_BY(mu_);
   Clock::TimePoint last_ ABSL_GUARDED_BY(mu_);
 };
