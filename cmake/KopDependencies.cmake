@@ -21,6 +21,7 @@ kop_require(nlohmann_json CONFIG DEBIAN nlohmann-json3-dev)
 kop_require(CURL DEBIAN libcurl4-openssl-dev)
 kop_require(yaml-cpp CONFIG DEBIAN libyaml-cpp-dev)
 kop_require(prometheus-cpp CONFIG DEBIAN prometheus-cpp-dev)
+kop_require(civetweb CONFIG DEBIAN libcivetweb-dev)
 kop_require(Protobuf DEBIAN libprotobuf-dev)
 kop_require(gRPC CONFIG DEBIAN libgrpc++-dev)
 

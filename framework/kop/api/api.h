@@ -16,12 +16,14 @@
 #include "kop/api/condition.h"      // IWYU pragma: export
 #include "kop/api/group_version.h"  // IWYU pragma: export
 #include "kop/api/json.h"           // IWYU pragma: export
+#include "kop/api/label_selector.h"  // IWYU pragma: export
 #include "kop/api/object.h"         // IWYU pragma: export
 #include "kop/api/object_key.h"     // IWYU pragma: export
 #include "kop/api/owner_reference.h"  // IWYU pragma: export
 #include "kop/api/patch.h"          // IWYU pragma: export
 #include "kop/api/time.h"           // IWYU pragma: export
 #include "kop/api/typed.h"          // IWYU pragma: export
+#include "kop/api/yaml.h"           // IWYU pragma: export
 #include "kop/base/status_macros.h"  // IWYU pragma: export
 
 #endif  // KOP_API_API_H_

@@ -1,0 +1,54 @@
+// Kubernetes Status errors as absl::Status values.
+//
+// Every failure inside the embedded API server is an absl::Status that carries the full
+// Kubernetes Status object (code, reason, message, details) as a payload, so the HTTP layer
+// can answer exactly what kube-apiserver would. Helpers build the common ones with upstream's
+// messages.
+#ifndef KOP_TESTING_INTERNAL_ERRORS_H_
+#define KOP_TESTING_INTERNAL_ERRORS_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "kop/api/json.h"
+
+namespace kop::testing::internal {
+
+// What a resource error names: group and plural ("configmaps") for most details, and the
+// Kind for Invalid errors, as upstream.
+struct ErrorSubject {
+  std::string group;
+  std::string resource;  // plural
+  std::string kind;
+  std::string name;
+};
+
+struct FieldCause {
+  std::string reason;  // FieldValueInvalid, FieldValueRequired, ...
+  std::string field;   // metadata.name
+  std::string message;
+};
+
+absl::Status ApiError(int code, std::string_view reason, std::string_view message,
+                      Json details = nullptr);
+
+absl::Status NotFound(const ErrorSubject& s);
+absl::Status AlreadyExists(const ErrorSubject& s);
+absl::Status Conflict(const ErrorSubject& s, std::string_view why);
+absl::Status Invalid(const ErrorSubject& s, const std::vector<FieldCause>& causes);
+absl::Status BadRequest(std::string_view message);
+absl::Status MethodNotAllowed(std::string_view message);
+absl::Status UnsupportedMediaType(std::string_view content_type);
+absl::Status Expired(std::string_view message);  // 410, reason Expired
+absl::Status InternalError(std::string_view message);
+
+// The Status object to send for `s`: its payload when it has one, otherwise one derived
+// from the absl code.
+Json StatusObject(const absl::Status& s);
+int HttpCode(const absl::Status& s);
+
+}  // namespace kop::testing::internal
+
+#endif  // KOP_TESTING_INTERNAL_ERRORS_H_

@@ -1,0 +1,24 @@
+// Object metadata validation with upstream's messages (422 Invalid causes).
+#ifndef KOP_TESTING_INTERNAL_VALIDATION_H_
+#define KOP_TESTING_INTERNAL_VALIDATION_H_
+
+#include <string_view>
+#include <vector>
+
+#include "kop/api/object.h"
+#include "kop/testing/internal/errors.h"
+#include "kop/testing/internal/registry.h"
+
+namespace kop::testing::internal {
+
+// Checks metadata.name (present on create unless generateName; the resource's name format),
+// label keys and values, and annotation keys.
+std::vector<FieldCause> ValidateObjectMeta(const ResourceInfo& info, const Object& obj,
+                                           bool create);
+
+// Turns a "field: Reason value: message" error text into a cause.
+FieldCause ParseFieldCause(std::string_view message);
+
+}  // namespace kop::testing::internal
+
+#endif  // KOP_TESTING_INTERNAL_VALIDATION_H_
