@@ -9,6 +9,11 @@
 #include <thread>
 #include <vector>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "civetweb.h"
 #include "kop/api/label_selector.h"
 #include "kop/api/patch.h"
@@ -292,7 +297,26 @@ void ApiServer::Impl::Stop() {
   stopping_ = true;
   store_.CloseAllWatches();
   StallWatchStreams(false);
+  // civetweb's listener sleeps in poll() for up to two seconds before it notices a stop; a
+  // connection wakes it at once.
+  std::atomic<bool> stopped{false};
+  std::jthread waker([this, &stopped] {
+    while (!stopped.load()) {
+      const int fd = socket(AF_INET, SOCK_STREAM, 0);
+      if (fd >= 0) {
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(static_cast<uint16_t>(port_));
+        inet_pton(AF_INET, options_.address == "localhost" ? "127.0.0.1" : options_.address.c_str(),
+                  &addr.sin_addr);
+        connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+        close(fd);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
   mg_stop(ctx_);
+  stopped = true;
   ctx_ = nullptr;
 }
 
@@ -898,8 +922,12 @@ void ApiServer::Impl::ServeWatch(const Target& t, const Request& req) {
   bool cut = false;
   while (open && !stopping_) {
     {
+      // A stalled stream sends nothing; its watcher fills up and is closed by the store.
       kop::MutexLock lock(&faults_mu_);
-      while (stalled_ && !stopping_) unstalled_.WaitUntil(&faults_mu_, now() + std::chrono::milliseconds(200));
+      while (stalled_ && !stopping_ && !watcher->IsClosed()) {
+        unstalled_.WaitUntil(&faults_mu_, now() + std::chrono::milliseconds(50));
+      }
+      if (stalled_ && watcher->IsClosed()) break;
     }
     out.clear();
     const auto deadline = std::min(end, bookmarks ? next_bookmark : end);
@@ -907,7 +935,12 @@ void ApiServer::Impl::ServeWatch(const Target& t, const Request& req) {
     if (!out.empty() && mg_send_chunk(conn, out.data(), static_cast<unsigned>(out.size())) < 0) {
       break;  // the client went away
     }
-    if (cut) break;
+    if (cut) {
+      // A cut connection: after half an event the byte stream stops making sense, which a
+      // client sees as a transport error in the middle of an event.
+      mg_write(conn, "\r\nX-cut\r\n", 10);
+      break;
+    }
     const auto t_now = now();
     if (t_now >= end) break;
     if (bookmarks && t_now >= next_bookmark) {

@@ -117,6 +117,11 @@ void Watcher::Close() {
   ready_.SignalAll();
 }
 
+bool Watcher::IsClosed() {
+  kop::MutexLock lock(&mu_);
+  return closed_;
+}
+
 void Watcher::CutNextEvent() {
   kop::MutexLock lock(&mu_);
   cut_ = true;

@@ -65,6 +65,7 @@ class Watcher {
   // Queues a line as it is (initial ADDED events, bookmarks, ERROR).
   void Push(std::shared_ptr<const std::string> line);
   void Close();
+  bool IsClosed();
   // Makes the next write cut an event in half and close (fault injection).
   void CutNextEvent();
 

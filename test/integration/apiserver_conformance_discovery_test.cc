@@ -1,0 +1,133 @@
+// Discovery documents, version and health endpoints, and CRDs appearing in and leaving
+// discovery. Runs against the embedded server, or a real cluster with KOP_TEST_KUBECONFIG.
+#include "catch2/catch.hpp"
+#include "integration/conformance_helpers.h"
+#include "support/cluster.h"
+#include "support/wait.h"
+
+namespace kop::test {
+namespace {
+
+const Json* FindResource(const Json& list, const std::string& name) {
+  for (const Json& r : list["resources"]) {
+    if (r["name"] == name) return &r;
+  }
+  return nullptr;
+}
+
+TEST_CASE("/api lists the core version") {
+  TestCluster c;
+  Json api = c.http().Get("/api").json();
+  CHECK(api["kind"] == "APIVersions");
+  CHECK(std::find(api["versions"].begin(), api["versions"].end(), "v1") != api["versions"].end());
+}
+
+TEST_CASE("/api/v1 describes core resources with verbs, short names and status subresources") {
+  TestCluster c;
+  Json list = c.http().Get("/api/v1").json();
+  CHECK(list["kind"] == "APIResourceList");
+  CHECK(list["groupVersion"] == "v1");
+  const Json* cm = FindResource(list, "configmaps");
+  REQUIRE(cm != nullptr);
+  CHECK((*cm)["kind"] == "ConfigMap");
+  CHECK((*cm)["namespaced"] == true);
+  CHECK((*cm)["singularName"] == "configmap");
+  CHECK(std::find((*cm)["shortNames"].begin(), (*cm)["shortNames"].end(), "cm") != (*cm)["shortNames"].end());
+  for (const char* verb : {"create", "delete", "get", "list", "patch", "update", "watch"}) {
+    INFO(verb);
+    CHECK(std::find((*cm)["verbs"].begin(), (*cm)["verbs"].end(), verb) != (*cm)["verbs"].end());
+  }
+  const Json* ns = FindResource(list, "namespaces");
+  REQUIRE(ns != nullptr);
+  CHECK((*ns)["namespaced"] == false);
+  CHECK(FindResource(list, "pods/status") != nullptr);
+  CHECK(FindResource(list, "services") != nullptr);
+  CHECK(FindResource(list, "secrets") != nullptr);
+}
+
+TEST_CASE("/apis lists groups with preferred versions") {
+  TestCluster c;
+  Json groups = c.http().Get("/apis").json();
+  CHECK(groups["kind"] == "APIGroupList");
+  bool apps = false;
+  bool coordination = false;
+  for (const Json& g : groups["groups"]) {
+    if (g["name"] == "apps") {
+      apps = true;
+      CHECK(g["preferredVersion"]["groupVersion"] == "apps/v1");
+    }
+    if (g["name"] == "coordination.k8s.io") coordination = true;
+  }
+  CHECK(apps);
+  CHECK(coordination);
+  Json app_group = c.http().Get("/apis/apps").json();
+  CHECK(app_group["kind"] == "APIGroup");
+  CHECK(app_group["name"] == "apps");
+  Json apps_v1 = c.http().Get("/apis/apps/v1").json();
+  const Json* deploy = FindResource(apps_v1, "deployments");
+  REQUIRE(deploy != nullptr);
+  CHECK((*deploy)["kind"] == "Deployment");
+  CHECK(FindResource(apps_v1, "deployments/status") != nullptr);
+  CHECK(FindResource(c.http().Get("/apis/coordination.k8s.io/v1").json(), "leases") != nullptr);
+}
+
+TEST_CASE("/version and the health endpoints answer") {
+  TestCluster c;
+  Json v = c.http().Get("/version").json();
+  CHECK(v["major"].is_string());
+  CHECK(v["gitVersion"].is_string());
+  CHECK(c.http().Get("/healthz").code == 200);
+  CHECK(c.http().Get("/readyz").code == 200);
+  CHECK(c.http().Get("/livez").code == 200);
+}
+
+TEST_CASE("an unknown group or version is a 404") {
+  TestCluster c;
+  CHECK(c.http().Get("/apis/no.such.group.kop").code == 404);
+  CHECK(c.http().Get("/apis/apps/v0").code == 404);
+}
+
+TEST_CASE("a CRD is established, appears in discovery, and disappears with its objects") {
+  TestCluster c;
+  const std::string group = c.InstallCrd("Sprocket", "sprockets");
+  Json gv = c.http().Get("/apis/" + group + "/v1").json();
+  const Json* r = FindResource(gv, "sprockets");
+  REQUIRE(r != nullptr);
+  CHECK((*r)["kind"] == "Sprocket");
+  CHECK((*r)["namespaced"] == true);
+  CHECK(FindResource(gv, "sprockets/status") != nullptr);
+  Json crd = c.http().Get("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/sprockets." + group).json();
+  CHECK(crd["status"]["acceptedNames"]["kind"] == "Sprocket");
+  bool names_accepted = false;
+  for (const Json& cond : crd["status"]["conditions"]) {
+    if (cond["type"] == "NamesAccepted" && cond["status"] == "True") names_accepted = true;
+  }
+  CHECK(names_accepted);
+
+  const std::string base = "/apis/" + group + "/v1/namespaces/" + c.ns() + "/sprockets";
+  REQUIRE(c.http().Post(base, {{"apiVersion", group + "/v1"}, {"kind", "Sprocket"},
+                               {"metadata", {{"name", "s"}}}}).code == 201);
+  REQUIRE(c.http().Delete("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/sprockets." + group).code == 200);
+  CHECK(WaitFor([&] { return c.http().Get("/apis/" + group + "/v1").code == 404; },
+                std::chrono::seconds(30)));
+  CHECK(WaitFor([&] { return c.http().Get(base + "/s").code == 404; }, std::chrono::seconds(30)));
+}
+
+TEST_CASE("a CRD whose name is not plural.group is rejected as invalid") {
+  TestCluster c;
+  Json crd = {{"apiVersion", "apiextensions.k8s.io/v1"},
+              {"kind", "CustomResourceDefinition"},
+              {"metadata", {{"name", "wrong.kop.example.com"}}},
+              {"spec",
+               {{"group", "kop.example.com"},
+                {"scope", "Namespaced"},
+                {"names", {{"plural", "things"}, {"kind", "Thing"}}},
+                {"versions", {{{"name", "v1"}, {"served", true}, {"storage", true},
+                               {"schema", {{"openAPIV3Schema", {{"type", "object"}}}}}}}}}}};
+  HttpReply r = c.http().Post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
+  CHECK(r.code == 422);
+  CHECK(r.json()["reason"] == "Invalid");
+}
+
+}  // namespace
+}  // namespace kop::test
