@@ -1,6 +1,7 @@
 #include "kop/testing/apiserver.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -18,6 +19,8 @@
 #include "kop/api/label_selector.h"
 #include "kop/api/patch.h"
 #include "kop/api/time.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "kop/api/yaml.h"
 #include "kop/base/status_macros.h"
 #include "kop/base/strings.h"
@@ -104,6 +107,14 @@ std::string MediaType(const char* header) {
   t.erase(std::remove(t.begin(), t.end(), ' '), t.end());
   std::transform(t.begin(), t.end(), t.begin(), ::tolower);
   return t;
+}
+
+// civetweb formats its own Date header with gmtime(), which is not thread-safe; a Date header
+// set here (formatted thread-safely) makes it skip that.
+void AddDateHeader(mg_connection* conn) {
+  const std::string date =
+      absl::FormatTime("%a, %d %b %Y %H:%M:%S GMT", absl::Now(), absl::UTCTimeZone());
+  mg_response_header_add(conn, "Date", date.c_str(), -1);
 }
 
 absl::Status NoSuchResource() {
@@ -329,6 +340,7 @@ void ApiServer::Impl::Send(mg_connection* conn, const Response& r) {
   const std::string length = std::to_string(r.body.size());
   mg_response_header_add(conn, "Content-Length", length.c_str(), -1);
   mg_response_header_add(conn, "Cache-Control", "no-cache, private", -1);
+  AddDateHeader(conn);
   for (const auto& [k, v] : r.headers) mg_response_header_add(conn, k.c_str(), v.c_str(), -1);
   mg_response_header_send(conn);
   if (!r.body.empty()) mg_write(conn, r.body.data(), r.body.size());
@@ -914,13 +926,22 @@ void ApiServer::Impl::ServeWatch(const Target& t, const Request& req) {
   mg_response_header_add(conn, "Transfer-Encoding", "chunked", -1);
   mg_response_header_add(conn, "Cache-Control", "no-cache, private", -1);
   mg_response_header_add(conn, "Connection", "close", -1);
+  AddDateHeader(conn);
   mg_response_header_send(conn);
 
   auto next_bookmark = now() + options_.bookmark_interval;
+  // Under load, flush at most once per interval so that events batch into fewer writes;
+  // an idle watch still delivers the first event at once.
+  const auto kMinFlushInterval = options_.watch_flush_interval;
+  auto last_flush = now() - kMinFlushInterval;
   std::string out;
+  std::string chunk;
   bool open = true;
   bool cut = false;
   while (open && !stopping_) {
+    if (const auto since = now() - last_flush; since < kMinFlushInterval) {
+      std::this_thread::sleep_for(kMinFlushInterval - since);
+    }
     {
       // A stalled stream sends nothing; its watcher fills up and is closed by the store.
       kop::MutexLock lock(&faults_mu_);
@@ -932,8 +953,15 @@ void ApiServer::Impl::ServeWatch(const Target& t, const Request& req) {
     out.clear();
     const auto deadline = std::min(end, bookmarks ? next_bookmark : end);
     open = watcher->WaitAndDrain(deadline, &out, &cut);
-    if (!out.empty() && mg_send_chunk(conn, out.data(), static_cast<unsigned>(out.size())) < 0) {
-      break;  // the client went away
+    if (!out.empty()) {
+      // One chunk, framed here, in one write.
+      char size[24];
+      const int n = std::snprintf(size, sizeof size, "%zx\r\n", out.size());
+      chunk.assign(size, static_cast<size_t>(n));
+      chunk += out;
+      chunk += "\r\n";
+      if (mg_write(conn, chunk.data(), chunk.size()) <= 0) break;  // the client went away
+      last_flush = now();
     }
     if (cut) {
       // A cut connection: after half an event the byte stream stops making sense, which a

@@ -36,6 +36,9 @@ struct ApiServerOptions {
   size_t watch_history = 10000;  // changes kept for watches resuming from a resourceVersion
   size_t watch_buffer = 4096;    // events buffered per watch; a watch that falls further behind is closed
   std::chrono::milliseconds bookmark_interval = std::chrono::seconds(60);
+  // A busy watch writes at most once per interval, batching the events in between (an idle
+  // one sends its next event at once): fewer, larger writes keep fan-out cheap.
+  std::chrono::milliseconds watch_flush_interval = std::chrono::milliseconds(5);
   std::chrono::seconds max_watch_duration = std::chrono::minutes(30);
   // Every *.yaml/*.yml/*.json manifest of a CustomResourceDefinition in this folder is
   // installed at start.

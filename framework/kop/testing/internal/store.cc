@@ -95,7 +95,9 @@ void Store::Record(EventType type, const std::string& storage_key, const StoredO
   Change change{object.rv, type, storage_key, object, std::move(prev),
                 Watcher::EncodeEvent(type, *object.json)};
   if (auto it = watchers_.find(storage_key); it != watchers_.end()) {
-    for (const auto& w : it->second) w->Deliver(change);
+    for (const auto& w : it->second) {
+      if (w->Deliver(change) && wakes_ != nullptr) wakes_->push_back(w);
+    }
   }
   history_.push_back(std::move(change));
   while (history_.size() > options_.history) {
@@ -116,7 +118,7 @@ absl::StatusOr<StoredObject> Store::Get(const ResourceInfo& info, const std::str
 }
 
 absl::StatusOr<StoredObject> Store::Create(const ResourceInfo& info, Object obj, bool dry_run) {
-  kop::MutexLock lock(&mu_);
+  WriteScope scope(this);
   const std::string ns = info.namespaced ? obj.namespace_() : "";
   if (info.namespaced) {
     auto nss = data_.find("/namespaces");
@@ -192,7 +194,7 @@ absl::StatusOr<StoredObject> Store::RemoveLocked(const ResourceInfo& info, Objec
 
 absl::StatusOr<StoredObject> Store::Update(const ResourceInfo& info, Object obj, bool status_only,
                                            bool dry_run) {
-  kop::MutexLock lock(&mu_);
+  WriteScope scope(this);
   Objects& objects = data_[info.StorageKey()];
   const std::string ns = info.namespaced ? obj.namespace_() : "";
   auto it = objects.find(KeyOf(ns, obj.name()));
@@ -251,7 +253,7 @@ absl::StatusOr<StoredObject> Store::Update(const ResourceInfo& info, Object obj,
 absl::StatusOr<Store::Deleted> Store::Delete(const ResourceInfo& info, const std::string& ns,
                                              const std::string& name, const Preconditions& pre,
                                              bool dry_run) {
-  kop::MutexLock lock(&mu_);
+  WriteScope scope(this);
   Objects& objects = data_[info.StorageKey()];
   auto it = objects.find(KeyOf(info.namespaced ? ns : "", name));
   if (it == objects.end()) return NotFound(Subject(info, name));
@@ -479,7 +481,7 @@ void Store::Bookmark(const std::shared_ptr<Watcher>& watcher) {
 }
 
 void Store::DeleteAll(const ResourceInfo& info, const std::string& ns) {
-  kop::MutexLock lock(&mu_);
+  WriteScope scope(this);
   auto d = data_.find(info.StorageKey());
   if (d == data_.end()) return;
   Objects& objects = d->second;

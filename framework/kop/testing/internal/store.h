@@ -96,6 +96,27 @@ class Store {
   size_t WatchCount() const;
 
  private:
+  // Holds the store lock for a write and wakes the watchers it fed once the lock is released,
+  // so futex calls never happen inside the store's critical section.
+  class ABSL_SCOPED_LOCKABLE WriteScope {
+   public:
+    explicit WriteScope(Store* store) ABSL_EXCLUSIVE_LOCK_FUNCTION(store->mu_) : store_(store) {
+      store_->mu_.Lock();
+      store_->wakes_ = &wakes_;
+    }
+    ~WriteScope() ABSL_UNLOCK_FUNCTION() {
+      store_->wakes_ = nullptr;
+      store_->mu_.Unlock();
+      for (const auto& w : wakes_) w->Wake();
+    }
+    WriteScope(const WriteScope&) = delete;
+    WriteScope& operator=(const WriteScope&) = delete;
+
+   private:
+    Store* const store_;
+    std::vector<std::shared_ptr<Watcher>> wakes_;
+  };
+
   struct Snapshot {
     std::vector<StoredObject> items;
     uint64_t rv;
@@ -129,6 +150,8 @@ class Store {
   std::map<uint64_t, Snapshot> snapshots_ ABSL_GUARDED_BY(mu_);
   uint64_t next_snapshot_ ABSL_GUARDED_BY(mu_) = 1;
   std::mt19937_64 rng_ ABSL_GUARDED_BY(mu_);
+  // Watchers to wake after the write in progress (null outside a WriteScope).
+  std::vector<std::shared_ptr<Watcher>>* wakes_ ABSL_GUARDED_BY(mu_) = nullptr;
 };
 
 }  // namespace kop::testing::internal

@@ -42,15 +42,15 @@ std::shared_ptr<const std::string> Watcher::EncodeEvent(EventType type, const st
   return std::make_shared<const std::string>(std::move(line));
 }
 
-void Watcher::Deliver(const Change& change) {
-  if (change.rv <= min_rv_) return;
+bool Watcher::Deliver(const Change& change) {
+  if (change.rv <= min_rv_) return false;
   const bool now = filter_.Matches(*change.object.obj);
   const bool before = change.prev != nullptr && filter_.Matches(*change.prev);
   const bool same_version = change.object.obj->api_version() == info_->ApiVersion();
   std::shared_ptr<const std::string> line;
   switch (change.type) {
     case EventType::kAdded:
-      if (!now) return;
+      if (!now) return false;
       line = same_version ? change.line
                           : EncodeEvent(EventType::kAdded,
                                         EncodeFor(*info_, *change.object.obj, change.rv));
@@ -68,18 +68,18 @@ void Watcher::Deliver(const Change& change) {
         // Upstream sends the previous state, stamped with the new resourceVersion.
         line = EncodeEvent(EventType::kDeleted, EncodeFor(*info_, *change.prev, change.rv));
       } else {
-        return;
+        return false;
       }
       break;
     case EventType::kDeleted:
-      if (!before && !now) return;
+      if (!before && !now) return false;
       line = same_version ? change.line
                           : EncodeEvent(EventType::kDeleted,
                                         EncodeFor(*info_, *change.object.obj, change.rv));
       break;
   }
   kop::MutexLock lock(&mu_);
-  PushLocked(std::move(line));
+  return PushLocked(std::move(line));
 }
 
 void Watcher::DeliverInitial(const Change& change) {
@@ -94,8 +94,10 @@ void Watcher::DeliverInitial(const Change& change) {
 
 void Watcher::Push(std::shared_ptr<const std::string> line) {
   kop::MutexLock lock(&mu_);
-  PushLocked(std::move(line));
+  if (PushLocked(std::move(line))) ready_.Signal();
 }
+
+void Watcher::Wake() { ready_.Signal(); }
 
 bool Watcher::PushLocked(std::shared_ptr<const std::string> line) {
   if (closed_) return false;
@@ -106,9 +108,12 @@ bool Watcher::PushLocked(std::shared_ptr<const std::string> line) {
     ready_.SignalAll();
     return false;
   }
+  const bool was_empty = lines_.empty();
   lines_.push_back(std::move(line));
-  ready_.Signal();
-  return true;
+  // Only the first line of a batch needs to wake the reader; the rest ride along. The wake
+  // itself happens outside the store lock. No wake-up is lost: a waiting reader set
+  // waiting_ under mu_ and entered its wait atomically with releasing mu_.
+  return was_empty && waiting_;
 }
 
 void Watcher::Close() {
@@ -131,7 +136,10 @@ bool Watcher::WaitAndDrain(std::chrono::steady_clock::time_point deadline, std::
                            bool* cut) {
   kop::MutexLock lock(&mu_);
   while (lines_.empty() && !closed_) {
-    if (!ready_.WaitUntil(&mu_, deadline)) break;
+    waiting_ = true;
+    const bool signalled = ready_.WaitUntil(&mu_, deadline);
+    waiting_ = false;
+    if (!signalled) break;
   }
   *cut = false;
   if (cut_ && !lines_.empty()) {

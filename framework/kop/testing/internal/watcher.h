@@ -58,12 +58,15 @@ class Watcher {
   // Store side (store lock held). Applies the filter with upstream's selector transitions:
   // an object leaving the selection is sent as DELETED (its previous state at the new
   // resourceVersion), one entering it as ADDED. Closes the watch when the buffer is full.
-  void Deliver(const Change& change);
+  // Returns whether the reader must be woken (call Wake() once the store lock is released).
+  bool Deliver(const Change& change);
   // Store side: the synthetic ADDED of a watch that starts from the current state (filter
   // applied, no resourceVersion floor).
   void DeliverInitial(const Change& change);
-  // Queues a line as it is (initial ADDED events, bookmarks, ERROR).
+  // Queues a line as it is (bookmarks, ERROR) and wakes the reader.
   void Push(std::shared_ptr<const std::string> line);
+  // Wakes the reader after Deliver asked for it.
+  void Wake();
   void Close();
   bool IsClosed();
   // Makes the next write cut an event in half and close (fault injection).
@@ -78,6 +81,7 @@ class Watcher {
   static std::shared_ptr<const std::string> EncodeEvent(EventType type, const std::string& json);
 
  private:
+  // Queues `line`; returns whether the reader is blocked on an empty queue and needs a wake.
   bool PushLocked(std::shared_ptr<const std::string> line) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const std::shared_ptr<const ResourceInfo> info_;
@@ -90,6 +94,7 @@ class Watcher {
   std::deque<std::shared_ptr<const std::string>> lines_ ABSL_GUARDED_BY(mu_);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   bool cut_ ABSL_GUARDED_BY(mu_) = false;
+  bool waiting_ ABSL_GUARDED_BY(mu_) = false;  // the reader is blocked in WaitAndDrain
 };
 
 }  // namespace kop::testing::internal
