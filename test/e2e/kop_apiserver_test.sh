@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# kop-apiserver as a separate process: the kubeconfig it writes, CRDs installed from a folder,
+# the real kubectl against it (when installed), fault injection over the admin path, clear
+# errors for bad flags and bad CRDs, and a clean exit on SIGTERM.
+#
+# Usage: kop_apiserver_test.sh KOP_APISERVER_BINARY TESTDATA_DIR
+set -euo pipefail
+bin=$1
+data=$2
+work=$(mktemp -d)
+pid=
+cleanup() {
+  [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+passed=0
+failed=0
+check() {  # check DESCRIPTION COMMAND...
+  local what=$1
+  shift
+  if "$@" >"$work/out" 2>&1; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAILED: $what"
+    sed 's/^/    /' "$work/out"
+  fi
+}
+
+# Waits up to 10 s for a condition (a command that succeeds).
+wait_for() {
+  local deadline=$((SECONDS + 10))
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -ge $deadline ] && return 1
+    sleep 0.05
+  done
+}
+
+"$bin" --listen 127.0.0.1:0 --kubeconfig-out "$work/kubeconfig" --crds "$data/crds" --admin \
+  >"$work/server.log" 2>&1 &
+pid=$!
+check "the kubeconfig is written once the server answers" wait_for test -s "$work/kubeconfig"
+server=$(awk '/server:/ {print $2}' "$work/kubeconfig")
+check "the kubeconfig names an http loopback server" grep -q '^http://127.0.0.1:[0-9]*$' <<<"$server"
+check "/version answers" curl -sf "$server/version"
+check "CRDs from --crds are served" curl -sf "$server/apis/e2e.kop.example.com/v1/namespaces/default/widgets"
+check "the CRD is Established" sh -c "curl -sf '$server/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.e2e.kop.example.com' | grep -q Established"
+
+if command -v kubectl >/dev/null; then
+  k() { kubectl --kubeconfig "$work/kubeconfig" "$@"; }
+  check "kubectl get namespaces lists default" sh -c "kubectl --kubeconfig '$work/kubeconfig' get namespaces -o name | grep -qx namespace/default"
+  check "kubectl create configmap" k create configmap e2e --from-literal=k=v
+  check "kubectl get the configmap's data" sh -c "kubectl --kubeconfig '$work/kubeconfig' get configmap e2e -o jsonpath='{.data.k}' | grep -qx v"
+  check "kubectl resolves a CRD short name" k get wd
+  check "kubectl delete configmap" k delete configmap e2e
+  check "the configmap is gone" sh -c "! kubectl --kubeconfig '$work/kubeconfig' get configmap e2e"
+else
+  echo "kubectl not installed: skipping the kubectl checks"
+fi
+
+# Fault injection over the admin path.
+check "an injected failure is accepted" curl -sf -X POST "$server/kop-admin/faults" \
+  -d '{"action":"fail","verb":"list","path":"/configmaps","code":503,"count":1}'
+check "the next matching request fails with 503" \
+  sh -c "[ \$(curl -s -o /dev/null -w '%{http_code}' '$server/api/v1/namespaces/default/configmaps') = 503 ]"
+check "the one after succeeds" curl -sf "$server/api/v1/namespaces/default/configmaps"
+check "an unknown admin action is a 400" \
+  sh -c "[ \$(curl -s -o /dev/null -w '%{http_code}' -X POST '$server/kop-admin/faults' -d '{\"action\":\"explode\"}') = 400 ]"
+
+# SIGTERM stops it cleanly.
+kill -TERM "$pid"
+status=0
+wait "$pid" || status=$?
+pid=
+check "SIGTERM exits 0" test "$status" -eq 0
+
+# Bad input: clear errors, non-zero exits.
+check "an unknown flag exits 2 naming the flag" \
+  sh -c "'$bin' --bogus 2>&1 >/dev/null; [ \$? -eq 2 ]"
+check "the unknown flag is named" sh -c "'$bin' --bogus 2>&1 | grep -q -- --bogus"
+check "an invalid CRD exits 1 naming its file" \
+  sh -c "'$bin' --listen 127.0.0.1:0 --crds '$data/bad-crds' 2>&1 | grep -q broken.yaml"
+check "a bad port is refused" sh -c "'$bin' --listen 127.0.0.1:99999 2>&1 | grep -q 'bad port'"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
