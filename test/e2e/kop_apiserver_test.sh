@@ -76,6 +76,28 @@ wait "$pid" || status=$?
 pid=
 check "SIGTERM exits 0" test "$status" -eq 0
 
+# --tls: HTTPS with a generated CA and a bearer token, both in the kubeconfig.
+"$bin" --listen 127.0.0.1:0 --kubeconfig-out "$work/tls-kubeconfig" --tls >"$work/tls.log" 2>&1 &
+pid=$!
+check "the TLS kubeconfig is written" wait_for test -s "$work/tls-kubeconfig"
+tls_server=$(awk '/server:/ {print $2}' "$work/tls-kubeconfig")
+check "the TLS server is https" grep -q '^https://' <<<"$tls_server"
+awk '/certificate-authority-data:/ {print $2}' "$work/tls-kubeconfig" | base64 -d >"$work/ca.pem"
+tls_token=$(awk '/token:/ {print $2}' "$work/tls-kubeconfig")
+check "the kubeconfig's CA verifies the server" curl -sf --cacert "$work/ca.pem" "$tls_server/version"
+check "an untrusted server certificate is refused" sh -c "! curl -sf '$tls_server/version'"
+check "API requests without the token are 401" \
+  sh -c "[ \$(curl -s -o /dev/null -w '%{http_code}' --cacert '$work/ca.pem' '$tls_server/api/v1/namespaces') = 401 ]"
+check "API requests with the token succeed" \
+  curl -sf --cacert "$work/ca.pem" -H "Authorization: Bearer $tls_token" "$tls_server/api/v1/namespaces"
+if command -v kubectl >/dev/null; then
+  check "kubectl works over TLS with the kubeconfig" \
+    sh -c "kubectl --kubeconfig '$work/tls-kubeconfig' get namespaces -o name | grep -qx namespace/default"
+fi
+kill -TERM "$pid"
+wait "$pid" || true
+pid=
+
 # Bad input: clear errors, non-zero exits.
 check "an unknown flag exits 2 naming the flag" \
   sh -c "'$bin' --bogus 2>&1 >/dev/null; [ \$? -eq 2 ]"

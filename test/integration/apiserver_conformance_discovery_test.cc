@@ -131,3 +131,62 @@ TEST_CASE("a CRD whose name is not plural.group is rejected as invalid") {
 
 }  // namespace
 }  // namespace kop::test
+
+namespace kop::test {
+namespace {
+
+TEST_CASE("with tls the server is verified through the CA in its kubeconfig [embedded-only]") {
+  if (std::getenv("KOP_TEST_KUBECONFIG") != nullptr) return;  // a real cluster brings its own TLS
+  kop::testing::ApiServerOptions options;
+  options.tls = true;
+  TestCluster c(options);
+  CHECK(c.http().auth().server.rfind("https://", 0) == 0);
+  CHECK_FALSE(c.http().auth().ca_pem.empty());
+  CHECK(c.http().Get("/version").code == 200);
+  HttpReply created = c.http().Post(CorePath(c.ns(), "configmaps"), ConfigMapJson("over-tls"));
+  CHECK(created.code == 201);
+}
+
+TEST_CASE("a client trusting another CA is refused by a tls server [embedded-only]") {
+  if (std::getenv("KOP_TEST_KUBECONFIG") != nullptr) return;
+  kop::testing::ApiServerOptions options;
+  options.tls = true;
+  auto server = kop::testing::ApiServer::Start(options);
+  auto other = kop::testing::ApiServer::Start(options);
+  REQUIRE(server.ok());
+  REQUIRE(other.ok());
+  ClusterAuth wrong{.server = (*server)->url(), .ca_pem = (*other)->ca_pem(), .token = (*server)->token()};
+  CHECK(HttpClient(wrong).Get("/version").code == 0);  // the TLS handshake fails
+  ClusterAuth right{.server = (*server)->url(), .ca_pem = (*server)->ca_pem(), .token = (*server)->token()};
+  CHECK(HttpClient(right).Get("/version").code == 200);
+  CHECK(HttpClient(right).Get("/api/v1/namespaces").code == 200);
+  ClusterAuth plain{.server = "http://127.0.0.1:" + std::to_string((*server)->port())};
+  CHECK(HttpClient(plain).Get("/version").code != 200);
+}
+
+}  // namespace
+}  // namespace kop::test
+
+namespace kop::test {
+namespace {
+
+TEST_CASE("with tls, API requests need the kubeconfig's bearer token [embedded-only]") {
+  if (std::getenv("KOP_TEST_KUBECONFIG") != nullptr) return;
+  kop::testing::ApiServerOptions options;
+  options.tls = true;
+  auto server = kop::testing::ApiServer::Start(options);
+  REQUIRE(server.ok());
+  CHECK((*server)->token().size() == 32);
+  CHECK((*server)->KubeconfigYaml().find((*server)->token()) != std::string::npos);
+  ClusterAuth anonymous{.server = (*server)->url(), .ca_pem = (*server)->ca_pem()};
+  HttpReply denied = HttpClient(anonymous).Get("/api/v1/namespaces");
+  CHECK(denied.code == 401);
+  CHECK(denied.json()["reason"] == "Unauthorized");
+  CHECK(HttpClient(anonymous).Get("/healthz").code == 200);
+  ClusterAuth forged = anonymous;
+  forged.token = "not-the-token";
+  CHECK(HttpClient(forged).Get("/api/v1/namespaces").code == 401);
+}
+
+}  // namespace
+}  // namespace kop::test

@@ -6,11 +6,13 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <random>
 #include <sstream>
 #include <thread>
 #include <vector>
 
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -19,6 +21,7 @@
 #include "kop/api/label_selector.h"
 #include "kop/api/patch.h"
 #include "kop/api/time.h"
+#include "absl/strings/escaping.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "kop/api/yaml.h"
@@ -27,6 +30,7 @@
 #include "kop/testing/internal/errors.h"
 #include "kop/testing/internal/registry.h"
 #include "kop/testing/internal/store.h"
+#include "kop/testing/internal/tls.h"
 #include "kop/testing/internal/validation.h"
 
 namespace kop::testing {
@@ -137,7 +141,11 @@ class ApiServer::Impl {
   absl::Status Start();
   void Stop();
 
-  std::string url() const { return kop::StrCat("http://", options_.address, ":", port_); }
+  std::string url() const {
+    return kop::StrCat(options_.tls ? "https://" : "http://", options_.address, ":", port_);
+  }
+  const std::string& ca_pem() const { return tls_.ca_cert_pem; }
+  const std::string& token() const { return token_; }
   int port() const { return port_; }
 
   absl::StatusOr<Object> CreateObject(const Object& obj);
@@ -216,6 +224,9 @@ class ApiServer::Impl {
   internal::Store store_;
   mg_context* ctx_ = nullptr;
   int port_ = 0;
+  internal::TlsMaterial tls_;
+  std::string token_;
+  std::string tls_file_;  // serving certificate and key, as civetweb reads them
   std::atomic<bool> stopping_{false};
 
   kop::Mutex faults_mu_;   // guards rules_ and stalled_
@@ -228,22 +239,66 @@ class ApiServer::Impl {
 // ---------------------------------------------------------------------------------------
 // Lifecycle
 
+// Loads the OpenSSL 3 compatibility shim civetweb needs (see internal/ssl_compat.c), from
+// the build tree or from beside the running binary.
+absl::Status LoadSslCompat() {
+  static const bool loaded = [] {
+    for (const std::string& path :
+         {std::string(KOP_SSL_COMPAT_PATH),
+          (std::filesystem::read_symlink("/proc/self/exe").parent_path() / KOP_SSL_COMPAT_NAME)
+              .string()}) {
+      if (dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL) != nullptr) return true;
+    }
+    return false;
+  }();
+  if (!loaded) {
+    return absl::FailedPreconditionError(kop::StrCat(
+        "TLS needs ", KOP_SSL_COMPAT_NAME, " (built with kop) beside the binary or at ",
+        KOP_SSL_COMPAT_PATH));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ApiServer::Impl::Start() {
-  mg_init_library(0);
-  const std::string ports = kop::StrCat(options_.address, ":", options_.port);
+  token_ = options_.token;
+  if (options_.tls && token_.empty()) {
+    std::random_device rd;
+    static constexpr char kHex[] = "0123456789abcdef";
+    for (int i = 0; i < 32; ++i) token_ += kHex[rd() % 16];
+  }
+  if (options_.tls) KOP_RETURN_IF_ERROR(LoadSslCompat());
+  mg_init_library(options_.tls ? MG_FEATURES_TLS : 0);
+  std::string ports = kop::StrCat(options_.address, ":", options_.port);
+  if (options_.tls) {
+    KOP_ASSIGN_OR_RETURN(tls_, internal::GenerateTlsMaterial(options_.address));
+    char path[] = "/tmp/kop-apiserver-tls-XXXXXX";
+    const int fd = mkstemp(path);  // 0600: the key is readable by this user only
+    if (fd < 0) return absl::InternalError("embedded API server: cannot create a TLS key file");
+    const std::string pem = tls_.server_cert_pem + tls_.server_key_pem;
+    const bool written = write(fd, pem.data(), pem.size()) == static_cast<ssize_t>(pem.size());
+    close(fd);
+    tls_file_ = path;
+    if (!written) return absl::InternalError("embedded API server: cannot write the TLS key file");
+    ports += "s";
+  }
   const std::string threads = std::to_string(std::max(options_.threads, 4));
-  const char* opts[] = {"listening_ports",      ports.c_str(),
-                        "num_threads",          threads.c_str(),
-                        "enable_keep_alive",    "yes",
-                        "keep_alive_timeout_ms", "60000",
-                        "request_timeout_ms",   "30000",
-                        "tcp_nodelay",          "1",
-                        nullptr};
+  std::vector<const char*> opts = {"listening_ports",       ports.c_str(),
+                                   "num_threads",           threads.c_str(),
+                                   "enable_keep_alive",     "yes",
+                                   "keep_alive_timeout_ms", "60000",
+                                   "request_timeout_ms",    "30000",
+                                   "tcp_nodelay",           "1"};
+  if (options_.tls) {
+    for (const char* o : {"ssl_certificate", tls_file_.c_str(), "ssl_protocol_version", "4"}) {
+      opts.push_back(o);
+    }
+  }
+  opts.push_back(nullptr);
   mg_callbacks callbacks{};
   mg_init_data init{};
   init.callbacks = &callbacks;
   init.user_data = this;
-  init.configuration_options = opts;
+  init.configuration_options = opts.data();
   mg_error_data error{};
   char error_text[256] = {};
   error.text = error_text;
@@ -329,6 +384,7 @@ void ApiServer::Impl::Stop() {
   mg_stop(ctx_);
   stopped = true;
   ctx_ = nullptr;
+  if (!tls_file_.empty()) std::remove(tls_file_.c_str());
 }
 
 // ---------------------------------------------------------------------------------------
@@ -417,6 +473,12 @@ Response ApiServer::Impl::Route(Request& req, std::string* verb,
   if (seg.empty()) return JsonResponse(200, {{"paths", {"/api", "/apis", "/healthz", "/version"}}});
   if (seg[0] == "healthz" || seg[0] == "readyz" || seg[0] == "livez") {
     return {200, "ok", "text/plain; charset=utf-8"};
+  }
+  if (!token_.empty() && !(seg.size() == 1 && seg[0] == "version")) {
+    const char* auth = mg_get_header(req.conn, "Authorization");
+    if (auth == nullptr || std::string_view(auth) != "Bearer " + token_) {
+      return ErrorResponse(internal::ApiError(401, "Unauthorized", "Unauthorized"));
+    }
   }
   if (seg[0] == "version" && seg.size() == 1) {
     return JsonResponse(200, {{"major", "1"},
@@ -1030,12 +1092,24 @@ absl::StatusOr<std::unique_ptr<ApiServer>> ApiServer::Start(ApiServerOptions opt
 std::string ApiServer::url() const { return impl_->url(); }
 int ApiServer::port() const { return impl_->port(); }
 
+std::string ApiServer::ca_pem() const { return impl_->ca_pem(); }
+std::string ApiServer::token() const { return impl_->token(); }
+
+Json ApiServer::ClusterEntry() const {
+  Json cluster = {{"server", url()}};
+  if (!ca_pem().empty()) {
+    cluster["certificate-authority-data"] = absl::Base64Escape(ca_pem());
+  }
+  return cluster;
+}
+
 std::string ApiServer::KubeconfigYaml() const {
   Json config = {
       {"apiVersion", "v1"},
       {"kind", "Config"},
-      {"clusters", {{{"name", "kop"}, {"cluster", {{"server", url()}}}}}},
-      {"users", {{{"name", "kop"}, {"user", Json::object()}}}},
+      {"clusters", {{{"name", "kop"}, {"cluster", ClusterEntry()}}}},
+      {"users", {{{"name", "kop"},
+                  {"user", token().empty() ? Json::object() : Json{{"token", token()}}}}}},
       {"contexts",
        {{{"name", "kop"}, {"context", {{"cluster", "kop"}, {"user", "kop"}, {"namespace", "default"}}}}}},
       {"current-context", "kop"}};

@@ -45,6 +45,14 @@ struct ApiServerOptions {
   std::string crds_dir;
   // HTTP worker threads: each serves one request or one open watch at a time.
   int threads = 1100;
+  // Serve HTTPS with a freshly generated CA and serving certificate (for 127.0.0.1, localhost
+  // and `address`); the kubeconfig carries the CA, so clients verify the server as they do a
+  // real cluster's.
+  bool tls = false;
+  // Bearer token every API request must carry (401 otherwise); /healthz, /readyz, /livez and
+  // /version stay open. Empty: with tls a random one is generated; without tls, no
+  // authentication. The kubeconfig carries it.
+  std::string token;
   // Serves POST /kop-admin/faults (fault injection over HTTP, for the kop-apiserver command).
   bool admin_api = false;
   const Clock* clock = nullptr;  // creation and deletion timestamps; null = real clock
@@ -67,8 +75,12 @@ class ApiServer {
   static absl::StatusOr<std::unique_ptr<ApiServer>> Start(ApiServerOptions options = {});
   ~ApiServer();
 
-  // "http://127.0.0.1:PORT"
+  // "http://127.0.0.1:PORT", or https:// with tls.
   std::string url() const;
+  // The CA certificate (PEM) that signed the serving certificate; empty without tls.
+  std::string ca_pem() const;
+  // The bearer token clients must send; empty when there is no authentication.
+  std::string token() const;
   int port() const;
   // A kubeconfig for this server (cluster, user and context named "kop", namespace default).
   std::string KubeconfigYaml() const;
@@ -99,6 +111,7 @@ class ApiServer {
   class Impl;
 
  private:
+  Json ClusterEntry() const;
   explicit ApiServer(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

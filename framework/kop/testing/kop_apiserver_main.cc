@@ -2,7 +2,7 @@
 // and for tests that run components as separate processes.
 //
 //   kop-apiserver --listen 127.0.0.1:0 --kubeconfig-out /tmp/kop.kubeconfig [--crds DIR]
-//                 [--watch-history N] [--bookmark-interval DURATION] [--admin]
+//                 [--watch-history N] [--bookmark-interval DURATION] [--admin] [--tls]
 //
 // The kubeconfig is written once the server answers; SIGTERM or SIGINT stops it.
 #include <csignal>
@@ -25,7 +25,7 @@ int Usage(const std::string& error) {
                "  --watch-history N           changes kept for resuming watches (default 10000)\n"
                "  --bookmark-interval D       how often watches get BOOKMARK events, e.g. 60s, 500ms\n"
                "  --admin                     serve POST /kop-admin/faults for fault injection\n"
-               "  --tls                       serve HTTPS (not available yet)\n";
+               "  --tls                       serve HTTPS with a generated CA (written into the kubeconfig)\n";
   return 2;
 }
 
@@ -81,7 +81,7 @@ int main(int argc, char** argv) {
     } else if (arg == "--admin") {
       options.admin_api = true;
     } else if (arg == "--tls") {
-      return Usage("--tls: HTTPS serving is not available yet; serve HTTP on loopback");
+      options.tls = true;
     } else if (arg == "--help" || arg == "-h") {
       Usage("help");
       return 0;
