@@ -1,0 +1,317 @@
+// kop/client against the embedded API server, or a real cluster with KOP_TEST_KUBECONFIG.
+#include <set>
+#include <thread>
+
+#include "catch2/catch.hpp"
+#include "kop/client/client.h"
+#include "support/cluster.h"
+#include "support/wait.h"
+
+namespace kop::client {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using test::TestCluster;
+
+std::unique_ptr<Client> Connect(TestCluster& c, double qps = 0) {
+  auto config = LoadKubeconfig({.path = c.kubeconfig()});
+  INFO(config.status().ToString());
+  REQUIRE(config.ok());
+  config->qps = qps;
+  auto client = Client::Create(*config);
+  REQUIRE(client.ok());
+  return *std::move(client);
+}
+
+Object ConfigMap(const std::string& name, const std::map<std::string, std::string>& data = {}) {
+  Object cm = Object::New({"", "v1", "ConfigMap"}, {"", name});
+  cm.mutable_json()["data"] = data;
+  return cm;
+}
+
+ResourceClient ConfigMaps(Client& client, TestCluster& c) {
+  return client.Resource({"", "v1", "configmaps"}, true).Namespace(c.ns());
+}
+
+TEST_CASE("every verb round-trips through the dynamic client") {
+  TestCluster c;
+  auto client = Connect(c);
+  ResourceClient cms = ConfigMaps(*client, c);
+  auto created = cms.Create(ConfigMap("a", {{"k", "1"}}));
+  REQUIRE(created.ok());
+  CHECK_FALSE(created->uid().empty());
+  auto got = cms.Get("a");
+  REQUIRE(got.ok());
+  CHECK(got->GetString({"data", "k"}).value() == "1");
+  Object changed = *got;
+  changed.mutable_json()["data"]["k"] = "2";
+  auto updated = cms.Update(changed);
+  REQUIRE(updated.ok());
+  CHECK(updated->resource_version() != got->resource_version());
+  auto merged = cms.Patch("a", PatchType::kMerge, R"({"data":{"m":"3"}})");
+  REQUIRE(merged.ok());
+  CHECK(merged->GetString({"data", "m"}).value() == "3");
+  auto json_patched = cms.Patch("a", PatchType::kJson, R"([{"op":"remove","path":"/data/m"}])");
+  REQUIRE(json_patched.ok());
+  CHECK(json_patched->Find({"data", "m"}) == nullptr);
+  auto dry = cms.Create(ConfigMap("dry"), {.dry_run = true});
+  REQUIRE(dry.ok());
+  CHECK(kop::IsNotFound(cms.Get("dry").status()));
+  REQUIRE(cms.Delete("a").ok());
+  CHECK(kop::IsNotFound(cms.Get("a").status()));
+}
+
+TEST_CASE("the status subresource is written through UpdateStatus") {
+  TestCluster c;
+  auto client = Connect(c);
+  ResourceClient deployments = client->Resource({"apps", "v1", "deployments"}, true).Namespace(c.ns());
+  Object d = Object::New({"apps", "v1", "Deployment"}, {"", "web"});
+  d.mutable_json()["spec"] = {{"replicas", 1},
+                              {"selector", {{"matchLabels", {{"app", "web"}}}}},
+                              {"template", {{"metadata", {{"labels", {{"app", "web"}}}}},
+                                            {"spec", {{"containers", {{{"name", "c"}, {"image", "nginx"}}}}}}}}};
+  auto created = deployments.Create(d);
+  REQUIRE(created.ok());
+  Object with_status = *created;
+  with_status.mutable_status()["readyReplicas"] = 1;
+  auto st = deployments.UpdateStatus(with_status);
+  REQUIRE(st.ok());
+  CHECK(st->GetInt64({"status", "readyReplicas"}).value() == 1);
+}
+
+TEST_CASE("API errors come back as typed statuses") {
+  TestCluster c;
+  auto client = Connect(c);
+  ResourceClient cms = ConfigMaps(*client, c);
+  CHECK(kop::IsNotFound(cms.Get("missing").status()));
+  auto first = cms.Create(ConfigMap("a"));
+  REQUIRE(first.ok());
+  CHECK(kop::IsAlreadyExists(cms.Create(ConfigMap("a")).status()));
+  Object stale = *first;
+  REQUIRE(cms.Patch("a", PatchType::kMerge, R"({"data":{"x":"1"}})").ok());
+  stale.mutable_json()["data"] = {{"y", "2"}};
+  CHECK(kop::IsConflict(cms.Update(stale).status()));
+  CHECK(kop::IsInvalid(cms.Create(ConfigMap("Bad_Name")).status()));
+  CHECK(kop::IsBadRequest(cms.List({.label_selector = "a in (b"}).status()));
+}
+
+TEST_CASE("the pager walks 2,500 objects in pages of 500, one consistent list") {
+  TestCluster c;
+  auto client = Connect(c);
+  ResourceClient cms = ConfigMaps(*client, c);
+  for (int i = 0; i < 2500; ++i) {
+    REQUIRE(cms.Create(ConfigMap("cm-" + std::to_string(10000 + i))).ok());
+  }
+  auto first = cms.List({.limit = 500});
+  REQUIRE(first.ok());
+  CHECK(first->items.size() == 500);
+  CHECK_FALSE(first->continue_token.empty());
+  auto all = cms.ListAll({.limit = 500});
+  REQUIRE(all.ok());
+  REQUIRE(all->items.size() == 2500);
+  std::set<std::string> names;
+  for (const Object& o : all->items) {
+    names.insert(o.name());
+    CHECK(o.kind() == "ConfigMap");  // restored on items of built-in lists
+    CHECK(o.api_version() == "v1");
+  }
+  CHECK(names.size() == 2500);
+  CHECK_FALSE(all->resource_version.empty());
+}
+
+TEST_CASE("a watch from a list's resourceVersion sees every later change exactly once, in order") {
+  TestCluster c;
+  auto client = Connect(c);
+  ResourceClient cms = ConfigMaps(*client, c);
+  REQUIRE(cms.Create(ConfigMap("before")).ok());
+  auto list = cms.List();
+  REQUIRE(list.ok());
+  auto watch = cms.Watch({.resource_version = list->resource_version});
+  REQUIRE(watch.ok());
+  std::vector<std::string> expected;
+  for (int i = 0; i < 20; ++i) {
+    auto o = cms.Create(ConfigMap("w" + std::to_string(i)));
+    REQUIRE(o.ok());
+    expected.push_back(o->resource_version());
+    auto p = cms.Patch("w" + std::to_string(i), PatchType::kMerge, R"({"data":{"v":"1"}})");
+    REQUIRE(p.ok());
+    expected.push_back(p->resource_version());
+  }
+  REQUIRE(cms.Delete("w0").ok());
+  std::vector<std::string> seen;
+  while (seen.size() < expected.size() + 1) {
+    std::optional<WatchEvent> e = (*watch)->Next(seconds(10));
+    REQUIRE(e.has_value());
+    if (e->type == WatchEvent::Type::kBookmark) continue;
+    seen.push_back(e->object.resource_version());
+  }
+  seen.pop_back();  // the DELETED of w0
+  CHECK(seen == expected);
+  // Nothing more: no duplicates arrive.
+  while (std::optional<WatchEvent> e = (*watch)->Next(milliseconds(300))) {
+    CHECK(e->type == WatchEvent::Type::kBookmark);
+  }
+}
+
+TEST_CASE("a watch from a compacted resourceVersion ends with a 410 the caller can recognise") {
+  TestCluster c;
+  auto client = Connect(c);
+  ResourceClient cms = ConfigMaps(*client, c);
+  std::string old_rv = "1";
+  if (c.embedded() != nullptr) {
+    auto o = cms.Create(ConfigMap("a"));
+    REQUIRE(o.ok());
+    old_rv = o->resource_version();
+    REQUIRE(cms.Create(ConfigMap("b")).ok());
+    c.embedded()->CompactHistory();
+  }
+  auto watch = cms.Watch({.resource_version = old_rv});
+  REQUIRE(watch.ok());
+  std::optional<WatchEvent> e = (*watch)->Next(seconds(30));
+  REQUIRE(e.has_value());
+  CHECK(e->type == WatchEvent::Type::kError);
+  CHECK(kop::IsGone(e->error));
+}
+
+TEST_CASE("closing a watch from another thread wakes its reader promptly") {
+  TestCluster c;
+  auto client = Connect(c);
+  auto watch = ConfigMaps(*client, c).Watch();
+  REQUIRE(watch.ok());
+  std::atomic<bool> returned{false};
+  std::jthread reader([&] {
+    while ((*watch)->Next(seconds(60)).has_value()) {
+    }
+    returned = true;
+  });
+  (*watch)->Close();
+  REQUIRE(test::WaitFor([&] { return returned.load(); }, seconds(5)));
+  CHECK(absl::IsCancelled((*watch)->status()));
+}
+
+TEST_CASE("discovery finds a CRD installed after the client started") {
+  TestCluster c;
+  auto client = Connect(c);
+  REQUIRE(client->mapper().ForName("configmaps").ok());  // discovery loaded before the CRD
+  const std::string group = c.InstallCrd("Thing", "things");
+  auto mapping = client->mapper().ForKind({group, "v1", "Thing"});
+  REQUIRE(mapping.ok());
+  CHECK(mapping->gvr.resource == "things");
+  CHECK(mapping->namespaced);
+  CHECK(std::find(mapping->subresources.begin(), mapping->subresources.end(), "status") !=
+        mapping->subresources.end());
+  auto things = client->ForKind({group, "v1", "Thing"});
+  REQUIRE(things.ok());
+  Object t = Object::New({group, "v1", "Thing"}, {"", "t1"});
+  CHECK(things->Namespace(c.ns()).Create(t).ok());
+  // A kind nothing serves is not an API error (client-go calls it NoMatch): absl NotFound.
+  CHECK(absl::IsNotFound(client->mapper().ForKind({group, "v1", "Nothing"}).status()));
+}
+
+TEST_CASE("resource names resolve like kubectl's") {
+  TestCluster c;
+  auto client = Connect(c);
+  for (const char* name : {"deployments", "deployment", "Deployment", "deploy", "deployments.apps",
+                           "deployments.v1.apps"}) {
+    INFO(name);
+    auto m = client->mapper().ForName(name);
+    REQUIRE(m.ok());
+    CHECK(m->gvr == GroupVersionResource{"apps", "v1", "deployments"});
+  }
+  CHECK(client->mapper().ForName("cm")->gvr.resource == "configmaps");
+  CHECK(client->mapper().ForName("nonsense").status().message() ==
+        "the server doesn't have a resource type \"nonsense\"");
+}
+
+TEST_CASE("Retry-After on a 429 is honoured and the request then succeeds [embedded-only]") {
+  TestCluster c;
+  if (c.embedded() == nullptr) return;
+  auto client = Connect(c);
+  c.embedded()->FailRequests({.verb = "list", .path = "/configmaps", .code = 429, .count = 2,
+                              .retry_after_seconds = 1});
+  const auto start = std::chrono::steady_clock::now();
+  auto list = ConfigMaps(*client, c).List();
+  CHECK(list.ok());
+  CHECK(std::chrono::steady_clock::now() - start >= seconds(2));  // it waited as told, twice
+}
+
+TEST_CASE("without Retry-After a 500 is returned to the caller [embedded-only]") {
+  TestCluster c;
+  if (c.embedded() == nullptr) return;
+  auto client = Connect(c);
+  c.embedded()->FailRequests({.verb = "get", .code = 500, .count = 1});
+  auto got = ConfigMaps(*client, c).Get("x");
+  CHECK(kop::IsInternalError(got.status()));
+}
+
+TEST_CASE("client-side rate limiting spaces requests beyond the burst") {
+  TestCluster c;
+  auto client = Connect(c, /*qps=*/20);  // burst 10 (the Config default)
+  ResourceClient cms = ConfigMaps(*client, c);
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 20; ++i) REQUIRE(cms.List({.limit = 1}).ok());
+  // 10 from the burst, then 10 more at 20/s: at least ~0.5 s.
+  CHECK(std::chrono::steady_clock::now() - start >= milliseconds(450));
+}
+
+TEST_CASE("TLS verifies the server with the kubeconfig's CA and refuses another [embedded-only]") {
+  if (std::getenv("KOP_TEST_KUBECONFIG") != nullptr) return;
+  kop::testing::ApiServerOptions options;
+  options.tls = true;
+  TestCluster c(options);
+  auto client = Connect(c);
+  CHECK(ConfigMaps(*client, c).List().ok());
+
+  auto other = kop::testing::ApiServer::Start(options);
+  REQUIRE(other.ok());
+  auto config = LoadKubeconfig({.path = c.kubeconfig()});
+  REQUIRE(config.ok());
+  config->ca_pem = (*other)->ca_pem();
+  auto wrong = Client::Create(*config);
+  REQUIRE(wrong.ok());
+  auto refused = (*wrong)->Resource({"", "v1", "configmaps"}, true).Namespace("default").List();
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().code() == absl::StatusCode::kUnavailable);
+  CHECK(refused.status().message().find("TLS") != std::string_view::npos);
+
+  config->ca_pem = c.embedded()->ca_pem();
+  config->token = "wrong-token";
+  auto unauthenticated = Client::Create(*config);
+  REQUIRE(unauthenticated.ok());
+  CHECK(kop::IsUnauthorized(
+      (*unauthenticated)->Resource({"", "v1", "configmaps"}, true).Namespace("default").List().status()));
+}
+
+TEST_CASE("an unreachable server is a clear Unavailable error, not a hang") {
+  Config config;
+  config.server = "http://127.0.0.1:1";
+  config.qps = 0;
+  config.connect_timeout = seconds(2);
+  auto client = Client::Create(config);
+  REQUIRE(client.ok());
+  auto r = (*client)->Resource({"", "v1", "configmaps"}, true).Namespace("default").List();
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == absl::StatusCode::kUnavailable);
+  CHECK(r.status().message().find("127.0.0.1:1") != std::string_view::npos);
+}
+
+TEST_CASE("a watch cut in the middle of an event ends with DataLoss [embedded-only]") {
+  TestCluster c;
+  if (c.embedded() == nullptr) return;
+  auto client = Connect(c);
+  ResourceClient cms = ConfigMaps(*client, c);
+  auto watch = cms.Watch();
+  REQUIRE(watch.ok());
+  REQUIRE(test::WaitFor([&] { return c.embedded()->OpenWatches() == 1; }));
+  c.embedded()->CutWatchStreams();
+  REQUIRE(cms.Create(ConfigMap("a")).ok());
+  while ((*watch)->Next(seconds(10)).has_value()) {
+  }
+  REQUIRE((*watch)->ended());
+  CHECK_FALSE((*watch)->status().ok());
+  CHECK_FALSE(absl::IsCancelled((*watch)->status()));
+}
+
+}  // namespace
+}  // namespace kop::client
