@@ -315,3 +315,25 @@ TEST_CASE("a watch cut in the middle of an event ends with DataLoss [embedded-on
 
 }  // namespace
 }  // namespace kop::client
+
+namespace kop::client {
+namespace {
+
+TEST_CASE("an embedded server hands a client its Config through its kubeconfig text [embedded-only]") {
+  kop::testing::ApiServerOptions options;
+  options.tls = true;
+  auto server = kop::testing::ApiServer::Start(options);
+  REQUIRE(server.ok());
+  auto config = ConfigFromKubeconfig((*server)->KubeconfigYaml());
+  REQUIRE(config.ok());
+  CHECK(config->server == (*server)->url());
+  CHECK(config->ca_pem == (*server)->ca_pem());
+  CHECK(config->token == (*server)->token());
+  config->qps = 0;
+  auto client = Client::Create(*config);
+  REQUIRE(client.ok());
+  CHECK((*client)->Resource({"", "v1", "namespaces"}, false).List().ok());
+}
+
+}  // namespace
+}  // namespace kop::client
