@@ -1,4 +1,6 @@
 // kop/client against the embedded API server, or a real cluster with KOP_TEST_KUBECONFIG.
+#include <filesystem>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -333,6 +335,102 @@ TEST_CASE("an embedded server hands a client its Config through its kubeconfig t
   auto client = Client::Create(*config);
   REQUIRE(client.ok());
   CHECK((*client)->Resource({"", "v1", "namespaces"}, false).List().ok());
+}
+
+}  // namespace
+}  // namespace kop::client
+
+#include "kop/client/typed_client.h"
+
+namespace {
+
+struct WidgetSpec {
+  std::string color;
+  int size = 1;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(WidgetSpec, color, size)
+
+struct WidgetStatus {
+  std::string phase;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(WidgetStatus, phase)
+
+}  // namespace
+
+namespace kop::client {
+namespace {
+
+TEST_CASE("a typed client reads and writes user structs, keeping unknown fields") {
+  TestCluster c;
+  auto client = Connect(c);
+  const std::string group = c.InstallCrd("Widget", "widgets");
+  TypedClient<WidgetSpec, WidgetStatus> widgets(
+      client->Resource({group, "v1", "widgets"}, true).Namespace(c.ns()));
+  TypedObject<WidgetSpec, WidgetStatus> w;
+  w.object() = Object::New({group, "v1", "Widget"}, {c.ns(), "w"});
+  w.object().mutable_spec()["future"] = "kept";
+  w.spec = {.color = "red", .size = 3};
+  auto created = widgets.Create(w);
+  REQUIRE(created.ok());
+  CHECK(created->spec.color == "red");
+  CHECK(created->object().GetString({"spec", "future"}).value() == "kept");
+  created->status.phase = "Ready";
+  auto with_status = widgets.UpdateStatus(*created);
+  REQUIRE(with_status.ok());
+  CHECK(with_status->status.phase == "Ready");
+  auto listed = widgets.List();
+  REQUIRE(listed.ok());
+  REQUIRE(listed->size() == 1);
+  CHECK((*listed)[0].spec.size == 3);
+
+  // An object that does not fit the structs is a clear error, not an exception.
+  REQUIRE(widgets.resource().Patch("w", PatchType::kMerge, R"({"spec":{"size":"huge"}})").ok());
+  auto misfit = widgets.Get("w");
+  REQUIRE_FALSE(misfit.ok());
+  CHECK(misfit.status().message().rfind("spec: ", 0) == 0);
+}
+
+TEST_CASE("a stalled watch ends after its idle timeout [embedded-only]") {
+  TestCluster c;
+  if (c.embedded() == nullptr) return;
+  auto client = Connect(c);
+  auto watch = ConfigMaps(*client, c).Watch({.allow_bookmarks = false, .idle_timeout = seconds(1)});
+  REQUIRE(watch.ok());
+  REQUIRE(test::WaitFor([&] { return c.embedded()->OpenWatches() == 1; }));
+  c.embedded()->StallWatchStreams(true);
+  while ((*watch)->Next(seconds(15)).has_value()) {
+  }
+  c.embedded()->StallWatchStreams(false);
+  REQUIRE((*watch)->ended());
+  INFO((*watch)->status().ToString());
+  CHECK(absl::IsDeadlineExceeded((*watch)->status()));  // "operation too slow"
+}
+
+TEST_CASE("after a 401 the exec plugin runs again and the request succeeds [embedded-only]") {
+  if (std::getenv("KOP_TEST_KUBECONFIG") != nullptr) return;
+  kop::testing::ApiServerOptions options;
+  options.tls = true;
+  auto server = kop::testing::ApiServer::Start(options);
+  REQUIRE(server.ok());
+  char tmpl[] = "/tmp/kop-exec-401-XXXXXX";
+  const std::string dir = mkdtemp(tmpl);
+  const std::string plugin = dir + "/plugin.sh";
+  // First run: a stale token. Later runs: the server's.
+  std::ofstream(plugin) << "#!/bin/sh\n"
+                           "if [ -e \"" << dir << "/ran\" ]; then t=$GOOD; else t=stale; touch \"" << dir << "/ran\"; fi\n"
+                           "printf '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"%s\"}}' \"$t\"\n";
+  std::filesystem::permissions(plugin, std::filesystem::perms::owner_all);
+  auto config = ConfigFromKubeconfig((*server)->KubeconfigYaml());
+  REQUIRE(config.ok());
+  config->token.clear();
+  config->qps = 0;
+  config->exec = ExecConfig{.api_version = "client.authentication.k8s.io/v1",
+                            .command = plugin,
+                            .env = {{"GOOD", (*server)->token()}}};
+  auto client = Client::Create(*config);
+  REQUIRE(client.ok());
+  CHECK((*client)->Resource({"", "v1", "namespaces"}, false).List().ok());
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -230,7 +230,8 @@ int main(int argc, char** argv) {
                   << e->object.name() << " " << rv << std::endl;
       }
       absl::Status s = (*watch)->status();
-      if (!s.ok() && !absl::IsDataLoss(s) && !absl::IsUnavailable(s) && !kop::IsGone(s)) {
+      if (!s.ok() && !absl::IsDataLoss(s) && !absl::IsUnavailable(s) &&
+          !absl::IsDeadlineExceeded(s) && !kop::IsGone(s)) {
         return Fail(std::string(s.message()));
       }
     }
