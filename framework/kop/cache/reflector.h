@@ -1,0 +1,92 @@
+// kop/cache/reflector: keeps a sink in step with the server by listing, then watching.
+//
+// Lists the resource in pages, hands the whole list to the sink, then watches from the
+// list's resourceVersion (with bookmarks), handing over each change. It remembers the newest
+// resourceVersion seen (bookmarks included); a watch that ends or breaks resumes from it; a
+// 410 Gone (the version is too old) relists. Failures back off (jittered, 800 ms doubling to
+// 30 s, reset after two minutes of health), and each watch asks for a random timeout between
+// 5 and 10 minutes so that many watches do not expire together.
+//
+// Guarantees: after any fault the sink converges to the server's state: a relist replaces
+// everything, so objects deleted while disconnected disappear from the sink.
+#ifndef KOP_CACHE_REFLECTOR_H_
+#define KOP_CACHE_REFLECTOR_H_
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include "kop/base/mutex.h"
+#include "kop/cache/indexer.h"
+#include "kop/client/client.h"
+
+namespace kop::cache {
+
+// Receives what the reflector learns, on the reflector's thread.
+class ReflectorSink {
+ public:
+  virtual ~ReflectorSink() = default;
+  // The complete state at `resource_version` (initial list and every relist).
+  virtual void OnReplace(std::vector<Object> items, const std::string& resource_version) = 0;
+  // One change from the watch (ADDED, MODIFIED, DELETED).
+  virtual void OnEvent(client::WatchEvent::Type type, Object object) = 0;
+};
+
+struct ReflectorOptions {
+  std::string label_selector;
+  std::string field_selector;
+  bool metadata_only = false;
+  int64_t page_size = 500;
+  std::chrono::milliseconds initial_backoff{800};
+  std::chrono::milliseconds max_backoff{std::chrono::seconds(30)};
+  std::chrono::milliseconds backoff_reset_after{std::chrono::minutes(2)};
+  std::chrono::seconds min_watch_timeout{std::chrono::minutes(5)};  // random in [min, 2*min]
+  // A watch silent for this long is treated as broken (0: never). Bookmarks keep a healthy
+  // watch talking.
+  std::chrono::milliseconds watch_idle_timeout{std::chrono::minutes(5)};
+};
+
+// Counters for observability; updated by the reflector, read from anywhere.
+struct ReflectorStats {
+  std::atomic<int64_t> lists{0};
+  std::atomic<int64_t> watches{0};
+  std::atomic<int64_t> failures{0};
+  std::atomic<int64_t> events{0};
+};
+
+class Reflector {
+ public:
+  Reflector(client::ResourceClient resource, ReflectorOptions options, ReflectorSink& sink);
+
+  // Lists and watches until `stop` is requested. Thread: the caller's (one at a time).
+  void Run(std::stop_token stop);
+
+  // The newest resourceVersion seen. Thread-safe.
+  std::string LastSyncResourceVersion() const;
+  const ReflectorStats& stats() const { return stats_; }
+
+ private:
+  // Waits `d` or until stopped; returns false when stopped.
+  bool Sleep(std::stop_token& stop, std::chrono::milliseconds d);
+  std::chrono::milliseconds NextBackoff();
+
+  const client::ResourceClient resource_;
+  const ReflectorOptions options_;
+  ReflectorSink& sink_;
+  ReflectorStats stats_;
+
+  mutable kop::Mutex mu_;  // guards rv_, watch_, and the sleep
+  kop::CondVar wake_;      // signalled on stop
+  std::string rv_ ABSL_GUARDED_BY(mu_);
+  client::WatchStream* watch_ ABSL_GUARDED_BY(mu_) = nullptr;  // the open watch, for stopping
+
+  std::chrono::milliseconds backoff_{0};  // Run's thread only
+  std::chrono::steady_clock::time_point healthy_since_;
+};
+
+}  // namespace kop::cache
+
+#endif  // KOP_CACHE_REFLECTOR_H_

@@ -1,0 +1,302 @@
+// The informer cache against the embedded API server (or a real cluster with
+// KOP_TEST_KUBECONFIG; the fault-injection parts skip there).
+#include <map>
+#include <random>
+
+#include "catch2/catch.hpp"
+#include "kop/cache/informer_factory.h"
+#include "kop/cache/lister.h"
+#include "support/cluster.h"
+#include "support/wait.h"
+
+namespace kop::cache {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using test::TestCluster;
+using test::WaitFor;
+
+// Records what handlers see and checks the informer's ordering guarantees as it goes.
+class Recorder final : public EventHandler {
+ public:
+  void OnAdd(const ObjectPtr& obj, bool initial) override {
+    kop::MutexLock lock(&mu_);
+    if (last_.contains(obj->key())) ++violations_;  // an add for an object already present
+    last_[obj->key()] = obj;
+    ++adds_;
+    if (initial) ++initial_adds_;
+  }
+  void OnUpdate(const ObjectPtr& old_obj, const ObjectPtr& new_obj) override {
+    kop::MutexLock lock(&mu_);
+    if (!last_.contains(new_obj->key())) ++violations_;
+    if (old_obj != new_obj &&
+        std::stoull(new_obj->resource_version()) < std::stoull(old_obj->resource_version())) {
+      ++violations_;  // out of order
+    }
+    last_[new_obj->key()] = new_obj;
+    ++updates_;
+  }
+  void OnDelete(const ObjectPtr& obj) override {
+    kop::MutexLock lock(&mu_);
+    if (last_.erase(obj->key()) == 0) ++violations_;
+    ++deletes_;
+  }
+  std::map<ObjectKey, std::string> State() {
+    kop::MutexLock lock(&mu_);
+    std::map<ObjectKey, std::string> out;
+    for (const auto& [k, o] : last_) out[k] = o->resource_version();
+    return out;
+  }
+  int adds() { kop::MutexLock l(&mu_); return adds_; }
+  int initial_adds() { kop::MutexLock l(&mu_); return initial_adds_; }
+  int updates() { kop::MutexLock l(&mu_); return updates_; }
+  int deletes() { kop::MutexLock l(&mu_); return deletes_; }
+  int violations() { kop::MutexLock l(&mu_); return violations_; }
+
+ private:
+  kop::Mutex mu_;
+  std::map<ObjectKey, ObjectPtr> last_ ABSL_GUARDED_BY(mu_);
+  int adds_ ABSL_GUARDED_BY(mu_) = 0;
+  int initial_adds_ ABSL_GUARDED_BY(mu_) = 0;
+  int updates_ ABSL_GUARDED_BY(mu_) = 0;
+  int deletes_ ABSL_GUARDED_BY(mu_) = 0;
+  int violations_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+struct Env {
+  explicit Env(kop::testing::ApiServerOptions options = {}) : cluster(options) {
+    auto config = client::LoadKubeconfig({.path = cluster.kubeconfig()});
+    REQUIRE(config.ok());
+    config->qps = 0;
+    auto c = client::Client::Create(*config);
+    REQUIRE(c.ok());
+    client = *std::move(c);
+    cms = client->Resource({"", "v1", "configmaps"}, true).Namespace(cluster.ns());
+  }
+  Object Cm(const std::string& name, const std::string& value = "0") {
+    Object o = Object::New({"", "v1", "ConfigMap"}, {"", name});
+    o.mutable_json()["data"] = {{"v", value}};
+    return o;
+  }
+  // The server's state of the namespace: key -> resourceVersion.
+  std::map<ObjectKey, std::string> ServerState() {
+    auto list = cms.ListAll();
+    REQUIRE(list.ok());
+    std::map<ObjectKey, std::string> out;
+    for (const Object& o : list->items) out[o.key()] = o.resource_version();
+    return out;
+  }
+  static std::map<ObjectKey, std::string> CacheState(const Informer& informer) {
+    std::map<ObjectKey, std::string> out;
+    for (const ObjectPtr& o : informer.indexer().List()) out[o->key()] = o->resource_version();
+    return out;
+  }
+  TestCluster cluster;
+  std::unique_ptr<client::Client> client;
+  client::ResourceClient cms{nullptr, {}, true};
+};
+
+InformerOptions FastOptions() {
+  InformerOptions o;
+  o.reflector.initial_backoff = milliseconds(20);
+  o.reflector.max_backoff = milliseconds(200);
+  return o;
+}
+
+TEST_CASE("the initial list reaches the cache and handlers before WaitForCacheSync returns") {
+  Env env;
+  for (int i = 0; i < 30; ++i) REQUIRE(env.cms.Create(env.Cm("cm-" + std::to_string(i))).ok());
+  auto informer = std::make_shared<Informer>(env.cms, FastOptions());
+  auto rec = std::make_shared<Recorder>();
+  informer->AddEventHandler(rec);
+  CHECK_FALSE(informer->HasSynced());
+  informer->Start();
+  REQUIRE(informer->WaitForCacheSync(seconds(30)));
+  CHECK(informer->indexer().Size() == 30);
+  CHECK(rec->initial_adds() == 30);
+  CHECK(Env::CacheState(*informer) == env.ServerState());
+}
+
+TEST_CASE("changes after sync reach handlers in order, with old and new snapshots") {
+  Env env;
+  auto informer = std::make_shared<Informer>(env.cms, FastOptions());
+  auto rec = std::make_shared<Recorder>();
+  informer->AddEventHandler(rec);
+  informer->Start();
+  REQUIRE(informer->WaitForCacheSync(seconds(30)));
+  REQUIRE(env.cms.Create(env.Cm("a")).ok());
+  REQUIRE(env.cms.Patch("a", client::PatchType::kMerge, R"({"data":{"v":"1"}})").ok());
+  REQUIRE(env.cms.Create(env.Cm("b")).ok());
+  REQUIRE(env.cms.Delete("b").ok());
+  REQUIRE(WaitFor([&] { return rec->deletes() == 1 && rec->updates() == 1; }));
+  CHECK(rec->adds() == 2);
+  CHECK(rec->initial_adds() == 0);
+  CHECK(rec->violations() == 0);
+  CHECK(informer->indexer().Get({env.cluster.ns(), "a"})->GetString({"data", "v"}).value() == "1");
+  CHECK(informer->indexer().Get({env.cluster.ns(), "b"}) == nullptr);
+  CHECK(rec->State() == env.ServerState());
+}
+
+TEST_CASE("a handler added after start first receives the cached objects") {
+  Env env;
+  REQUIRE(env.cms.Create(env.Cm("a")).ok());
+  auto informer = std::make_shared<Informer>(env.cms, FastOptions());
+  informer->Start();
+  REQUIRE(informer->WaitForCacheSync(seconds(30)));
+  auto late = std::make_shared<Recorder>();
+  informer->AddEventHandler(late);
+  REQUIRE(WaitFor([&] { return late->initial_adds() == 1; }));
+  REQUIRE(env.cms.Create(env.Cm("b")).ok());
+  REQUIRE(WaitFor([&] { return late->adds() == 2; }));
+  CHECK(late->violations() == 0);
+}
+
+class Thrower final : public EventHandler {
+ public:
+  void OnAdd(const ObjectPtr&, bool) override { throw std::runtime_error("handler bug"); }
+  void OnUpdate(const ObjectPtr&, const ObjectPtr&) override {}
+  void OnDelete(const ObjectPtr&) override {}
+};
+
+TEST_CASE("a handler that throws does not stop the informer or other handlers") {
+  Env env;
+  auto informer = std::make_shared<Informer>(env.cms, FastOptions());
+  auto rec = std::make_shared<Recorder>();
+  informer->AddEventHandler(std::make_shared<Thrower>());
+  informer->AddEventHandler(rec);
+  informer->Start();
+  REQUIRE(informer->WaitForCacheSync(seconds(30)));
+  REQUIRE(env.cms.Create(env.Cm("a")).ok());
+  REQUIRE(env.cms.Create(env.Cm("b")).ok());
+  REQUIRE(WaitFor([&] { return rec->adds() == 2; }));
+  CHECK(informer->handler_exceptions() == 2);
+}
+
+TEST_CASE("managedFields are stripped before objects are cached") {
+  Env env;
+  Object o = env.Cm("a");
+  o.mutable_json()["metadata"]["managedFields"] = Json::array({{{"manager", "test"}}});
+  // The server may or may not keep client-set managedFields; the cache never holds them.
+  REQUIRE(env.cms.Create(o).ok());
+  auto informer = std::make_shared<Informer>(env.cms, FastOptions());
+  informer->Start();
+  REQUIRE(informer->WaitForCacheSync(seconds(30)));
+  CHECK(informer->indexer().Get({env.cluster.ns(), "a"})->managed_fields() == nullptr);
+}
+
+TEST_CASE("resync re-delivers every cached object as an update") {
+  Env env;
+  REQUIRE(env.cms.Create(env.Cm("a")).ok());
+  InformerOptions o = FastOptions();
+  o.resync_period = milliseconds(100);
+  auto informer = std::make_shared<Informer>(env.cms, o);
+  auto rec = std::make_shared<Recorder>();
+  informer->AddEventHandler(rec);
+  informer->Start();
+  REQUIRE(informer->WaitForCacheSync(seconds(30)));
+  REQUIRE(WaitFor([&] { return rec->updates() >= 2; }));
+  CHECK(rec->violations() == 0);
+}
+
+TEST_CASE("the factory shares one informer, and one watch, per resource and selection") {
+  Env env;
+  InformerFactory factory(*env.client, {.namespace_ = env.cluster.ns()});
+  auto a = factory.ForKind({"", "v1", "ConfigMap"});
+  auto b = factory.ForResource({"", "v1", "configmaps"}, true);
+  auto labelled = factory.ForResource({"", "v1", "configmaps"}, true, {.label_selector = "app=x"});
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  REQUIRE(labelled.ok());
+  CHECK(a->get() == b->get());
+  CHECK(a->get() != labelled->get());
+  CHECK(factory.size() == 2);
+  factory.Start();
+  REQUIRE(factory.WaitForCacheSync(seconds(30)));
+  if (env.cluster.embedded() != nullptr) {
+    REQUIRE(WaitFor([&] { return env.cluster.embedded()->OpenWatches() == 2; }));
+  }
+  // An informer asked for after Start starts at once.
+  auto late = factory.ForResource({"apps", "v1", "deployments"}, true);
+  REQUIRE(late.ok());
+  CHECK((*late)->WaitForCacheSync(seconds(30)));
+  Lister lister(*a);
+  REQUIRE(env.cms.Create(env.Cm("via-lister")).ok());
+  REQUIRE(WaitFor([&] { return lister.Get({env.cluster.ns(), "via-lister"}) != nullptr; }));
+  CHECK(lister.List(env.cluster.ns()).size() == 1);
+}
+
+TEST_CASE("WaitForCacheSync gives up while the list keeps failing, and syncs once it works [embedded-only]") {
+  Env env;
+  if (env.cluster.embedded() == nullptr) return;
+  env.cluster.embedded()->FailRequests({.verb = "list", .path = "/configmaps", .code = 500, .count = 1000});
+  auto informer = std::make_shared<Informer>(env.cms, FastOptions());
+  informer->Start();
+  CHECK_FALSE(informer->WaitForCacheSync(milliseconds(300)));
+  env.cluster.embedded()->ClearFaults();
+  CHECK(informer->WaitForCacheSync(seconds(30)));
+  CHECK(informer->reflector().stats().failures.load() > 0);
+}
+
+TEST_CASE("objects deleted while the watch was down are delivered as deletes after the relist [embedded-only]") {
+  Env env;
+  if (env.cluster.embedded() == nullptr) return;
+  REQUIRE(env.cms.Create(env.Cm("keep")).ok());
+  REQUIRE(env.cms.Create(env.Cm("doomed")).ok());
+  auto informer = std::make_shared<Informer>(env.cms, FastOptions());
+  auto rec = std::make_shared<Recorder>();
+  informer->AddEventHandler(rec);
+  informer->Start();
+  REQUIRE(informer->WaitForCacheSync(seconds(30)));
+  // Make every watch fail and the history forget, then delete while nobody watches.
+  env.cluster.embedded()->FailRequests({.verb = "watch", .code = 503, .count = 1000});
+  env.cluster.embedded()->CloseAllWatches();
+  REQUIRE(env.cms.Delete("doomed").ok());
+  env.cluster.embedded()->CompactHistory();
+  env.cluster.embedded()->ClearFaults();
+  REQUIRE(WaitFor([&] { return rec->deletes() == 1; }, seconds(30)));
+  CHECK(informer->indexer().Get({env.cluster.ns(), "doomed"}) == nullptr);
+  CHECK(rec->violations() == 0);
+  CHECK(informer->reflector().stats().lists.load() >= 2);
+}
+
+TEST_CASE("after a storm of faults the cache equals the server and handlers saw every final state [embedded-only]") {
+  kop::testing::ApiServerOptions options;
+  options.watch_history = 50;
+  Env env(options);
+  if (env.cluster.embedded() == nullptr) return;
+  auto informer = std::make_shared<Informer>(env.cms, FastOptions());
+  auto rec = std::make_shared<Recorder>();
+  informer->AddEventHandler(rec);
+  informer->Start();
+  REQUIRE(informer->WaitForCacheSync(seconds(30)));
+  std::mt19937 rng(1234);
+  kop::testing::ApiServer& server = *env.cluster.embedded();
+  for (int step = 0; step < 300; ++step) {
+    const std::string name = "obj-" + std::to_string(rng() % 40);
+    switch (rng() % 4) {
+      case 0: (void)env.cms.Create(env.Cm(name)); break;
+      case 1: (void)env.cms.Patch(name, client::PatchType::kMerge,
+                                  R"({"data":{"v":")" + std::to_string(step) + R"("}})"); break;
+      case 2: (void)env.cms.Delete(name); break;
+      default: break;
+    }
+    switch (rng() % 25) {
+      case 0: server.CloseAllWatches(); break;
+      case 1: server.CompactHistory(); break;
+      case 2: server.CutWatchStreams(); break;
+      case 3: server.FailRequests({.verb = "list", .code = 500, .count = 2}); break;
+      case 4: server.FailRequests({.verb = "watch", .code = 429, .count = 2, .retry_after_seconds = 0}); break;
+      default: break;
+    }
+  }
+  server.ClearFaults();
+  const auto want = env.ServerState();
+  const bool converged = WaitFor([&] { return Env::CacheState(*informer) == want; }, seconds(60));
+  CHECK(converged);
+  CHECK(WaitFor([&] { return rec->State() == want; }, seconds(30)));
+  CHECK(rec->violations() == 0);
+}
+
+}  // namespace
+}  // namespace kop::cache
