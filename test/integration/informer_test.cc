@@ -287,6 +287,8 @@ TEST_CASE("after a storm of faults the cache equals the server and handlers saw 
       case 2: server.CutWatchStreams(); break;
       case 3: server.FailRequests({.verb = "list", .code = 500, .count = 2}); break;
       case 4: server.FailRequests({.verb = "watch", .code = 429, .count = 2, .retry_after_seconds = 0}); break;
+      case 5: server.StallWatchStreams(true); break;
+      case 6: server.StallWatchStreams(false); break;
       default: break;
     }
   }
@@ -296,6 +298,44 @@ TEST_CASE("after a storm of faults the cache equals the server and handlers saw 
   CHECK(converged);
   CHECK(WaitFor([&] { return rec->State() == want; }, seconds(30)));
   CHECK(rec->violations() == 0);
+}
+
+TEST_CASE("an informer over several namespaces caches exactly those, each relisted on its own") {
+  Env env;
+  const std::string a = env.cluster.ns();
+  const std::string b = env.cluster.NewNamespace();
+  const std::string other = env.cluster.NewNamespace();
+  auto in = [&](const std::string& ns) { return env.client->Resource({"", "v1", "configmaps"}, true).Namespace(ns); };
+  REQUIRE(in(a).Create(env.Cm("in-a")).ok());
+  REQUIRE(in(b).Create(env.Cm("in-b")).ok());
+  REQUIRE(in(other).Create(env.Cm("elsewhere")).ok());
+  InformerOptions o = FastOptions();
+  o.namespaces = {a, b};
+  auto informer = std::make_shared<Informer>(env.client->Resource({"", "v1", "configmaps"}, true), o);
+  auto rec = std::make_shared<Recorder>();
+  informer->AddEventHandler(rec);
+  informer->Start();
+  REQUIRE(informer->WaitForCacheSync(seconds(30)));
+  CHECK(informer->indexer().Size() == 2);
+  CHECK(informer->indexer().Get({other, "elsewhere"}) == nullptr);
+  REQUIRE(in(b).Create(env.Cm("later-b")).ok());
+  REQUIRE(in(other).Create(env.Cm("later-elsewhere")).ok());
+  REQUIRE(WaitFor([&] { return informer->indexer().Get({b, "later-b"}) != nullptr; }));
+  if (env.cluster.embedded() != nullptr) {
+    // Force every reflector to relist: each list replaces its own namespace only.
+    env.cluster.embedded()->CompactHistory();
+    env.cluster.embedded()->CloseAllWatches();
+    REQUIRE(in(a).Delete("in-a").ok());
+    REQUIRE(WaitFor([&] { return informer->indexer().Get({a, "in-a"}) == nullptr; }, seconds(30)));
+    CHECK(informer->indexer().Get({b, "in-b"}) != nullptr);
+    CHECK(informer->indexer().Get({b, "later-b"}) != nullptr);
+  }
+  CHECK(informer->indexer().Get({other, "later-elsewhere"}) == nullptr);
+  CHECK(rec->violations() == 0);
+  const Informer::Stats stats = informer->stats();
+  CHECK(stats.added >= 1);
+  CHECK(stats.objects == informer->indexer().Size());
+  CHECK(stats.lists >= 2);  // one per namespace at least
 }
 
 }  // namespace

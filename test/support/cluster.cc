@@ -32,6 +32,7 @@ TestCluster::~TestCluster() {
     http_->Delete("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/" + crd);
   }
   if (!ns_.empty()) http_->Delete("/api/v1/namespaces/" + ns_);
+  for (const std::string& ns : extra_namespaces_) http_->Delete("/api/v1/namespaces/" + ns);
   if (server_ != nullptr) std::remove(kubeconfig_.c_str());
 }
 
@@ -50,6 +51,16 @@ const std::string& TestCluster::ns() {
     REQUIRE(r.code == 201);
   }
   return ns_;
+}
+
+std::string TestCluster::NewNamespace() {
+  const std::string name = UniqueName("kop-test");
+  HttpReply r = http_->Post("/api/v1/namespaces",
+                            {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", name}}}});
+  INFO(r.body);
+  REQUIRE(r.code == 201);
+  extra_namespaces_.push_back(name);
+  return name;
 }
 
 std::string TestCluster::InstallCrd(const std::string& kind, const std::string& plural,

@@ -30,6 +30,8 @@ class TestCluster {
 
   // A fresh namespace for this test, created on first use.
   const std::string& ns();
+  // Another fresh namespace, removed with the fixture.
+  std::string NewNamespace();
   // A unique lower-case name with the given prefix.
   static std::string UniqueName(const std::string& prefix);
 
@@ -43,6 +45,7 @@ class TestCluster {
   std::unique_ptr<HttpClient> http_;
   std::string kubeconfig_;
   std::string ns_;
+  std::vector<std::string> extra_namespaces_;
   std::vector<std::string> crds_;
 };
 

@@ -1,5 +1,6 @@
 #include "kop/cache/informer.h"
 
+#include <algorithm>
 #include <exception>
 
 #include "absl/container/flat_hash_set.h"
@@ -9,9 +10,19 @@ namespace kop::cache {
 void StripManagedFields(Object& obj) { obj.ClearManagedFields(); }
 
 Informer::Informer(client::ResourceClient resource, InformerOptions options)
-    : resource_(std::move(resource)),
-      options_(std::move(options)),
-      reflector_(resource_, options_.reflector, *this) {}
+    : resource_(std::move(resource)), options_(std::move(options)) {
+  std::vector<std::string> scopes = {resource_.namespaced() ? resource_.namespace_() : ""};
+  if (resource_.namespaced() && !options_.namespaces.empty()) scopes = options_.namespaces;
+  for (size_t i = 0; i < scopes.size(); ++i) {
+    auto source = std::make_unique<Source>();
+    source->sink = std::make_unique<Sink>(this, scopes[i], i);
+    source->reflector = std::make_unique<Reflector>(resource_.Namespace(scopes[i]),
+                                                    options_.reflector, *source->sink);
+    reflectors_.push_back(std::move(source));
+  }
+  kop::MutexLock lock(&mu_);
+  listed_.assign(reflectors_.size(), false);
+}
 
 Informer::~Informer() { Stop(); }
 
@@ -22,13 +33,16 @@ void Informer::Start() {
     started_ = true;
   }
   dispatch_ = std::jthread([this](std::stop_token stop) { Dispatch(stop); });
-  reflect_ = std::jthread([this](std::stop_token stop) { reflector_.Run(stop); });
+  for (auto& source : reflectors_) {
+    Reflector* r = source->reflector.get();
+    source->thread = std::jthread([r](std::stop_token stop) { r->Run(stop); });
+  }
 }
 
 void Informer::Stop() {
-  if (reflect_.joinable()) {
-    reflect_.request_stop();
-    reflect_.join();
+  for (auto& source : reflectors_) source->thread.request_stop();
+  for (auto& source : reflectors_) {
+    if (source->thread.joinable()) source->thread.join();
   }
   if (dispatch_.joinable()) {
     dispatch_.request_stop();
@@ -63,15 +77,32 @@ ObjectPtr Informer::Prepare(Object obj) const {
   return std::make_shared<const Object>(std::move(obj));
 }
 
-void Informer::OnReplace(std::vector<Object> items, const std::string&) {
+void Informer::Sink::OnReplace(std::vector<Object> items, const std::string&) {
   Replace r;
+  r.scope = scope_;
+  r.source = index_;
   r.items.reserve(items.size());
-  for (Object& o : items) r.items.push_back(Prepare(std::move(o)));
-  Push(std::move(r));
+  for (Object& o : items) r.items.push_back(informer_->Prepare(std::move(o)));
+  informer_->Push(std::move(r));
 }
 
-void Informer::OnEvent(client::WatchEvent::Type type, Object object) {
-  Push(Change{type, Prepare(std::move(object))});
+void Informer::Sink::OnEvent(client::WatchEvent::Type type, Object object) {
+  informer_->Push(Change{type, informer_->Prepare(std::move(object))});
+}
+
+Informer::Stats Informer::stats() const {
+  Stats s;
+  for (const auto& source : reflectors_) {
+    const ReflectorStats& r = source->reflector->stats();
+    s.lists += r.lists.load();
+    s.watches += r.watches.load();
+    s.failures += r.failures.load();
+  }
+  s.added = added_.load();
+  s.modified = modified_.load();
+  s.deleted = deleted_.load();
+  s.objects = indexer_.Size();
+  return s;
 }
 
 void Informer::Push(Delta d) {
@@ -97,7 +128,7 @@ void Informer::Apply(Replace& r) {
   bool initial;
   {
     kop::MutexLock lock(&mu_);
-    initial = !synced_;
+    initial = !listed_[r.source];
   }
   for (ObjectPtr& obj : r.items) {
     present.insert(obj->key());
@@ -108,18 +139,27 @@ void Informer::Apply(Replace& r) {
       ForEachHandler([&](EventHandler& h) { h.OnUpdate(old, obj); });
     }
   }
-  // Gone while we were not watching: deleted, with the last state we knew.
+  // Gone while we were not watching: deleted, with the last state we knew. A list covers
+  // its own namespace only.
   for (const ObjectKey& key : indexer_.Keys()) {
     if (present.contains(key)) continue;
+    if (!r.scope.empty() && key.namespace_ != r.scope) continue;
     ObjectPtr old = indexer_.Delete(key);
     if (old != nullptr) ForEachHandler([&](EventHandler& h) { h.OnDelete(old); });
   }
   kop::MutexLock lock(&mu_);
-  synced_ = true;
+  listed_[r.source] = true;
+  synced_ = std::all_of(listed_.begin(), listed_.end(), [](bool b) { return b; });
   cv_.SignalAll();
 }
 
 void Informer::Apply(Change& c) {
+  switch (c.type) {
+    case client::WatchEvent::Type::kAdded: ++added_; break;
+    case client::WatchEvent::Type::kModified: ++modified_; break;
+    case client::WatchEvent::Type::kDeleted: ++deleted_; break;
+    default: break;
+  }
   if (c.type == client::WatchEvent::Type::kDeleted) {
     ObjectPtr old = indexer_.Delete(c.obj->key());
     if (old != nullptr) ForEachHandler([&](EventHandler& h) { h.OnDelete(c.obj); });

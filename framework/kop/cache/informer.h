@@ -60,16 +60,19 @@ void StripManagedFields(Object& obj);
 
 struct InformerOptions {
   ReflectorOptions reflector;
+  // For a namespaced resource: watch exactly these namespaces (one list+watch each, one
+  // cache). Empty: the resource client's own scope (one namespace, or all).
+  std::vector<std::string> namespaces;
   // Every cached object is re-delivered as an update (old == new) this often; 0: never.
   std::chrono::milliseconds resync_period{0};
   // Applied to each object before it is stored. Default: StripManagedFields.
   std::function<void(Object&)> transform = StripManagedFields;
 };
 
-class Informer final : private ReflectorSink {
+class Informer final {
  public:
   Informer(client::ResourceClient resource, InformerOptions options = {});
-  ~Informer() override;
+  ~Informer();
 
   // Registers a handler. If the informer holds objects already, the handler first receives
   // an add for each (is_initial_list = true), on the dispatch thread, before any change.
@@ -87,7 +90,19 @@ class Informer final : private ReflectorSink {
   const Indexer& indexer() const { return indexer_; }
   // For AddIndexer before Start.
   Indexer& mutable_indexer() { return indexer_; }
-  const Reflector& reflector() const { return reflector_; }
+  // The first reflector (the only one unless several namespaces are watched).
+  const Reflector& reflector() const { return *reflectors_.front()->reflector; }
+  // Lists, watches, failures and events summed over the reflectors; events by type.
+  struct Stats {
+    int64_t lists = 0;
+    int64_t watches = 0;
+    int64_t failures = 0;
+    int64_t added = 0;
+    int64_t modified = 0;
+    int64_t deleted = 0;
+    size_t objects = 0;
+  };
+  Stats stats() const;
   const client::ResourceClient& resource() const { return resource_; }
   // Exceptions thrown by handlers (caught; the informer goes on).
   int64_t handler_exceptions() const { return handler_exceptions_.load(); }
@@ -95,6 +110,8 @@ class Informer final : private ReflectorSink {
  private:
   struct Replace {
     std::vector<ObjectPtr> items;
+    std::string scope;  // the namespace this list covers ("" = everything)
+    size_t source;      // which reflector
   };
   struct Change {
     client::WatchEvent::Type type;
@@ -105,8 +122,24 @@ class Informer final : private ReflectorSink {
   };
   using Delta = std::variant<Replace, Change, NewHandler>;
 
-  void OnReplace(std::vector<Object> items, const std::string& resource_version) override;
-  void OnEvent(client::WatchEvent::Type type, Object object) override;
+  // Feeds one reflector's findings into the informer, tagged with its namespace.
+  class Sink final : public ReflectorSink {
+   public:
+    Sink(Informer* informer, std::string scope, size_t index)
+        : informer_(informer), scope_(std::move(scope)), index_(index) {}
+    void OnReplace(std::vector<Object> items, const std::string& resource_version) override;
+    void OnEvent(client::WatchEvent::Type type, Object object) override;
+
+   private:
+    Informer* informer_;
+    std::string scope_;
+    size_t index_;
+  };
+  struct Source {
+    std::unique_ptr<Sink> sink;
+    std::unique_ptr<Reflector> reflector;
+    std::jthread thread;
+  };
   ObjectPtr Prepare(Object obj) const;
   void Push(Delta d);
   void Dispatch(std::stop_token stop);
@@ -120,19 +153,22 @@ class Informer final : private ReflectorSink {
   const client::ResourceClient resource_;
   const InformerOptions options_;
   Indexer indexer_;
-  Reflector reflector_;
+  std::vector<std::unique_ptr<Source>> reflectors_;
 
   mutable kop::Mutex mu_;      // guards deltas_, synced_ and started_
   mutable kop::CondVar cv_;    // deltas arrived, synced, or stopping
   std::deque<Delta> deltas_ ABSL_GUARDED_BY(mu_);
   bool synced_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<bool> listed_ ABSL_GUARDED_BY(mu_);  // per reflector: initial list applied
   bool started_ ABSL_GUARDED_BY(mu_) = false;
 
   std::vector<std::shared_ptr<EventHandler>> handlers_;  // dispatch thread only
   std::atomic<int64_t> handler_exceptions_{0};
+  std::atomic<int64_t> added_{0};
+  std::atomic<int64_t> modified_{0};
+  std::atomic<int64_t> deleted_{0};
 
   std::jthread dispatch_;
-  std::jthread reflect_;
 };
 
 }  // namespace kop::cache

@@ -23,6 +23,7 @@ absl::StatusOr<std::shared_ptr<Informer>> InformerFactory::ForResource(
   o.reflector.field_selector = selection.field_selector;
   o.reflector.metadata_only = selection.metadata_only;
   o.resync_period = options_.resync_period;
+  if (namespaced) o.namespaces = options_.namespaces;
   auto informer = std::make_shared<Informer>(client_.Resource(gvr, namespaced).Namespace(ns), o);
   informers_.emplace(key, informer);
   if (started_) informer->Start();

@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "kop/base/mutex.h"
@@ -25,6 +26,8 @@ namespace kop::cache {
 
 struct InformerFactoryOptions {
   std::string namespace_;  // "" = every namespace (cluster-scoped resources ignore it)
+  // Several namespaces (one list+watch each, one cache per informer); overrides namespace_.
+  std::vector<std::string> namespaces;
   std::chrono::milliseconds resync_period{0};
   ReflectorOptions reflector;
 };
