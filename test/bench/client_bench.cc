@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "bench/bench.h"
+#include "bench/embedded_cluster.h"
 #include "kop/client/client.h"
 #include "kop/client/watch_decoder.h"
 #include "kop/testing/apiserver.h"
@@ -53,19 +54,9 @@ int main() {
   DecodeBench(report, 1);
   DecodeBench(report, 10);
 
-  auto server = kop::testing::ApiServer::Start();
-  if (!server.ok()) return 1;
-  kop::client::Config config;
-  config.server = (*server)->url();
-  config.qps = 0;
-  auto client = kop::client::Client::Create(config);
-  if (!client.ok()) return 1;
-  auto cms = (*client)->Resource({"", "v1", "configmaps"}, true).Namespace("default");
-  for (int i = 0; i < 10000; ++i) {
-    kop::Object cm = kop::Object::New({"", "v1", "ConfigMap"}, {"", "cm-" + std::to_string(i)});
-    cm.mutable_json()["data"] = {{"payload", std::string(900, 'x')}};
-    if (!cms.Create(cm).ok()) return 1;
-  }
+  kop::bench::EmbeddedCluster cluster;
+  cluster.CreateConfigMaps(10000, 900);
+  auto& cms = cluster.configmaps;
   double best = 1e9;
   for (int i = 0; i < 3; ++i) {
     const auto start = std::chrono::steady_clock::now();

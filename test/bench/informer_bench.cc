@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "bench/bench.h"
+#include "bench/embedded_cluster.h"
 #include "kop/cache/informer.h"
 #include "kop/testing/apiserver.h"
 
@@ -45,23 +46,10 @@ int main(int argc, char** argv) {
   kop::bench::Report report;
   kop::testing::ApiServerOptions server_options;
   server_options.watch_buffer = 1 << 20;
-  auto server = kop::testing::ApiServer::Start(server_options);
-  if (!server.ok()) return 1;
-  kop::client::Config config;
-  config.server = (*server)->url();
-  config.qps = 0;
-  auto client = kop::client::Client::Create(config);
-  if (!client.ok()) return 1;
-  auto cms = (*client)->Resource({"", "v1", "configmaps"}, true).Namespace("default");
-  size_t json_bytes = 0;
-  for (int i = 0; i < n; ++i) {
-    kop::Object cm = kop::Object::New({"", "v1", "ConfigMap"}, {"", "cm-" + std::to_string(i)});
-    cm.set_labels({{"app", "bench"}, {"shard", std::to_string(i % 16)}});
-    cm.mutable_json()["data"] = {{"payload", std::string(800, 'x')}};
-    auto created = cms.Create(cm);
-    if (!created.ok()) return 1;
-    json_bytes += created->Dump().size();
-  }
+  kop::bench::EmbeddedCluster cluster(server_options);
+  auto& server = cluster.server;
+  auto& cms = cluster.configmaps;
+  const size_t json_bytes = cluster.CreateConfigMaps(n, 800) * static_cast<size_t>(n);
   std::cerr << "created " << n << " ConfigMaps, " << json_bytes / n << " bytes of JSON each\n";
 
   for (bool metadata_only : {false, true}) {
@@ -98,10 +86,10 @@ int main(int argc, char** argv) {
     informer->AddEventHandler(counter);
     informer->Start();
     if (!informer->WaitForCacheSync(std::chrono::minutes(5))) return 1;
-    while ((*server)->OpenWatches() < 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    while (server->OpenWatches() < 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     const long base = counter->events.load();
     const int updates = std::min(n, 20000);
-    (*server)->StallWatchStreams(true);
+    server->StallWatchStreams(true);
     {
       std::vector<std::jthread> writers;
       for (int t = 0; t < 2; ++t) {
@@ -114,7 +102,7 @@ int main(int argc, char** argv) {
       }
     }
     const auto start = std::chrono::steady_clock::now();
-    (*server)->StallWatchStreams(false);
+    server->StallWatchStreams(false);
     while (counter->events.load() - base < updates && kop::bench::SecondsSince(start) < 120) {
       std::this_thread::sleep_for(std::chrono::microseconds(200));
     }

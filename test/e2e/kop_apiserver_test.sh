@@ -15,28 +15,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-passed=0
-failed=0
-check() {  # check DESCRIPTION COMMAND...
-  local what=$1
-  shift
-  if "$@" >"$work/out" 2>&1; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAILED: $what"
-    sed 's/^/    /' "$work/out"
-  fi
-}
-
-# Waits up to 10 s for a condition (a command that succeeds).
-wait_for() {
-  local deadline=$((SECONDS + 10))
-  until "$@" >/dev/null 2>&1; do
-    [ $SECONDS -ge $deadline ] && return 1
-    sleep 0.05
-  done
-}
+source "$(dirname "$0")/lib.sh"
 
 "$bin" --listen 127.0.0.1:0 --kubeconfig-out "$work/kubeconfig" --crds "$data/crds" --admin \
   >"$work/server.log" 2>&1 &
@@ -106,5 +85,4 @@ check "an invalid CRD exits 1 naming its file" \
   sh -c "'$bin' --listen 127.0.0.1:0 --crds '$data/bad-crds' 2>&1 | grep -q broken.yaml"
 check "a bad port is refused" sh -c "'$bin' --listen 127.0.0.1:99999 2>&1 | grep -q 'bad port'"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

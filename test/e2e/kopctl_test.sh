@@ -17,26 +17,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-passed=0
-failed=0
-check() {
-  local what=$1
-  shift
-  if "$@" >"$work/out" 2>&1; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAILED: $what"
-    sed 's/^/    /' "$work/out"
-  fi
-}
-wait_for() {
-  local deadline=$((SECONDS + 10))
-  until "$@" >/dev/null 2>&1; do
-    [ $SECONDS -ge $deadline ] && return 1
-    sleep 0.05
-  done
-}
+source "$(dirname "$0")/lib.sh"
 
 "$apiserver" --listen 127.0.0.1:0 --kubeconfig-out "$work/kubeconfig" --crds "$data/crds" >"$work/server.log" 2>&1 &
 pid=$!
@@ -82,5 +63,4 @@ check "a bad kubeconfig path is named" sh -c "'$kopctl' --kubeconfig /nonexisten
 check "an unknown flag exits 2" sh -c "'$kopctl' --bogus >/dev/null 2>&1; [ \$? -eq 2 ]"
 check "an unknown output format exits 2" sh -c "'$kopctl' --kubeconfig '$work/kubeconfig' get cm -o table >/dev/null 2>&1; [ \$? -eq 2 ]"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

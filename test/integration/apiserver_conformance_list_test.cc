@@ -5,6 +5,7 @@
 #include "catch2/catch.hpp"
 #include "integration/conformance_helpers.h"
 #include "support/cluster.h"
+#include "support/wait.h"
 
 namespace kop::test {
 namespace {
@@ -87,14 +88,22 @@ TEST_CASE("an unsupported field selector is a 400") {
   CHECK(r.code == 400);
 }
 
-TEST_CASE("pod field selectors include status.phase") {
+TEST_CASE("pod field selectors include spec.nodeName and status.phase") {
   TestCluster c;
+  // Bound to a node that does not exist, so that a real cluster never runs it.
   Json pod = {{"apiVersion", "v1"}, {"kind", "Pod"}, {"metadata", {{"name", "p"}}},
-              {"spec", {{"containers", {{{"name", "c"}, {"image", "busybox"}}}}}}};
-  REQUIRE(c.http().Post(CorePath(c.ns(), "pods"), pod).code == 201);
-  HttpReply r = c.http().Get(CorePath(c.ns(), "pods") + "?fieldSelector=" + Escape("status.phase=Running"));
-  REQUIRE(r.code == 200);
-  CHECK(r.json()["items"].empty());
+              {"spec", {{"nodeName", "kop-no-such-node"},
+                        {"containers", {{{"name", "c"}, {"image", "busybox"}}}}}}};
+  // A real cluster admits pods once the namespace's default ServiceAccount exists.
+  REQUIRE(WaitFor([&] { return c.http().Post(CorePath(c.ns(), "pods"), pod).code == 201; },
+                  std::chrono::seconds(30)));
+  HttpReply on_node = c.http().Get(CorePath(c.ns(), "pods") + "?fieldSelector=" +
+                                   Escape("spec.nodeName=kop-no-such-node"));
+  REQUIRE(on_node.code == 200);
+  CHECK(Names(on_node.json()) == std::set<std::string>{"p"});
+  HttpReply running = c.http().Get(CorePath(c.ns(), "pods") + "?fieldSelector=" + Escape("status.phase=Running"));
+  REQUIRE(running.code == 200);
+  CHECK(running.json()["items"].empty());
 }
 
 TEST_CASE("limit and continue page through one consistent snapshot") {
