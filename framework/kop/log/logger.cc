@@ -44,6 +44,13 @@ std::shared_ptr<internal::Core>& RootCore() {
   return *core;
 }
 
+// "CODE: message", without the payloads a Status may carry (machine-readable details that
+// belong to the caller, not to a log line).
+std::string StatusText(const absl::Status& s) {
+  if (s.ok()) return "OK";
+  return kop::StrCat(absl::StatusCodeToString(s.code()), ": ", s.message());
+}
+
 void AppendJsonString(std::string& out, std::string_view s) {
   out += Json(s).dump(-1, ' ', false, Json::error_handler_t::replace);
 }
@@ -131,7 +138,7 @@ void Logger::Emit(int level, const absl::Status* error, std::string_view msg,
     AppendJsonString(line, msg);
     if (error != nullptr) {
       line += ",\"error\":";
-      AppendJsonString(line, error->ToString());
+      AppendJsonString(line, StatusText(*error));
     }
     auto append = [&](const internal::Fields& fields) {
       for (const auto& [k, v] : fields) {
@@ -160,7 +167,7 @@ void Logger::Emit(int level, const absl::Status* error, std::string_view msg,
     }
     line += ' ';
     AppendJsonString(line, msg);
-    if (error != nullptr) AppendTextField(line, "error", Json(error->ToString()));
+    if (error != nullptr) AppendTextField(line, "error", Json(StatusText(*error)));
     if (fields_) {
       for (const auto& [k, v] : *fields_) AppendTextField(line, k, v);
     }

@@ -90,7 +90,8 @@ Json ToLogValue(const T& v) {
   } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {
     return std::string_view(v);
   } else if constexpr (std::is_same_v<U, absl::Status>) {
-    return v.ok() ? std::string("OK") : v.ToString();
+    return v.ok() ? std::string("OK")
+                  : std::string(absl::StatusCodeToString(v.code())) + ": " + std::string(v.message());
   } else if constexpr (std::is_same_v<U, absl::Duration>) {
     return absl::FormatDuration(v);
   } else if constexpr (requires { typename U::rep; typename U::period; }) {

@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "absl/strings/cord.h"
 #include "catch2/catch.hpp"
 #include "kop/api/json.h"
 #include "kop/api/object_key.h"
@@ -87,6 +88,16 @@ TEST_CASE("a value cannot break the record it is in") {
   Json rec = ParseJson(lines[0]).value();
   CHECK(rec["evil"] == "\"}\n{\"forged\":1");
   CHECK_FALSE(rec.contains("forged"));
+}
+
+TEST_CASE("errors are logged as code and message, without payloads") {
+  Capture c(Format::kJson);
+  absl::Status s = absl::NotFoundError("configmaps \"x\" not found");
+  s.SetPayload("kop.k8s.io/status", absl::Cord("{\"kind\":\"Status\"}"));
+  c.logger.Error(s, "get failed", "cause", s);
+  Json rec = ParseJson(c.sink->Lines()[0]).value();
+  CHECK(rec["error"] == "NOT_FOUND: configmaps \"x\" not found");
+  CHECK(rec["cause"] == "NOT_FOUND: configmaps \"x\" not found");
 }
 
 TEST_CASE("an odd number of key-value arguments marks the missing value") {

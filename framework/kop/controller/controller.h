@@ -1,0 +1,108 @@
+// kop/controller/controller: a work queue of requests and the workers that reconcile them.
+//
+//   kop::Controller controller({.name = "application", .max_concurrent_reconciles = 2},
+//                              std::make_unique<ApplicationReconciler>());
+//   apps_informer->AddEventHandler(kop::EnqueueForObject(controller.Enqueuer()));
+//   deployments_informer->AddEventHandler(
+//       kop::EnqueueForOwner(controller.Enqueuer(), {"example.com", "Application"}));
+//   controller.Start();
+//   ...
+//   controller.Stop(std::chrono::seconds(30));
+//
+// Guarantees (from the queue): one key is never reconciled by two workers at once; a key
+// enqueued during its reconcile runs again after it. Success forgets the key's backoff; an
+// error (or an exception, caught and counted) requeues it with per-key exponential backoff;
+// a TerminalError is not retried; requeue_after schedules the key later.
+//
+// Thread-safe.
+#ifndef KOP_CONTROLLER_CONTROLLER_H_
+#define KOP_CONTROLLER_CONTROLLER_H_
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <stop_token>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "kop/base/clock.h"
+#include "kop/controller/handler.h"
+#include "kop/controller/reconciler.h"
+#include "kop/log/logger.h"
+#include "kop/workqueue/workqueue.h"
+
+namespace kop {
+
+struct ControllerOptions {
+  std::string name = "controller";
+  int max_concurrent_reconciles = 1;
+  // Default: client-go's controller limiter (max of 5 ms..1000 s exponential and 10/s bucket).
+  std::shared_ptr<workqueue::RateLimiter<ObjectKey>> rate_limiter;
+  // A reconcile running longer than this counts as timed out (its context's deadline).
+  std::chrono::milliseconds reconcile_timeout{0};
+  const Clock* clock = nullptr;
+  // Null: the root logger.
+  std::shared_ptr<const log::Logger> log;
+  client::Client* client = nullptr;
+  workqueue::MetricsProvider* queue_metrics = nullptr;
+};
+
+// What a controller did; read from any thread.
+struct ControllerStats {
+  std::atomic<int64_t> success{0};
+  std::atomic<int64_t> error{0};
+  std::atomic<int64_t> requeue{0};
+  std::atomic<int64_t> requeue_after{0};
+  std::atomic<int64_t> terminal_errors{0};
+  std::atomic<int64_t> panics{0};
+  std::atomic<int64_t> timeouts{0};
+  std::atomic<int> active_workers{0};
+};
+
+class Controller {
+ public:
+  Controller(ControllerOptions options, std::unique_ptr<Reconciler> reconciler);
+  Controller(const Controller&) = delete;
+  Controller& operator=(const Controller&) = delete;
+  // Stops (without a grace period) and joins the workers.
+  ~Controller();
+
+  void Enqueue(const Request& request);
+  // A function handlers can hold; valid while the controller lives.
+  kop::Enqueue Enqueuer();
+
+  // Starts the workers. Idempotent.
+  void Start();
+  // Stops taking work, lets in-flight reconciles finish for up to `grace`, then asks them to
+  // stop (their context's stop token). Returns whether every reconcile finished in time.
+  bool Stop(std::chrono::milliseconds grace);
+
+  const std::string& name() const { return options_.name; }
+  const ControllerStats& stats() const { return stats_; }
+  workqueue::RateLimitingQueue<ObjectKey>& queue() { return queue_; }
+
+ private:
+  void Work(int worker);
+  void Process(const ObjectKey& key);
+
+  const ControllerOptions options_;
+  const std::unique_ptr<Reconciler> reconciler_;
+  const Clock& clock_;
+  const std::shared_ptr<const log::Logger> log_;
+  workqueue::RateLimitingQueue<ObjectKey> queue_;
+  ControllerStats stats_;
+  std::stop_source stop_;  // asks running reconciles to give up
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> started_{false};
+
+  kop::Mutex mu_;        // guards running_
+  kop::CondVar idle_;    // signalled when running_ drops
+  int running_ ABSL_GUARDED_BY(mu_) = 0;
+
+  std::vector<std::jthread> workers_;
+};
+
+}  // namespace kop
+
+#endif  // KOP_CONTROLLER_CONTROLLER_H_

@@ -1,0 +1,36 @@
+// kop/controller/handler: informer events to reconcile requests.
+//
+// - ForObject: the object's own key (the primary resource of a controller).
+// - ForOwner: the key of the object's controller owner reference, when that owner has the
+//   given group and kind (resources the controller owns: Deployments of an Application).
+//   On update, the owners of both the old and the new object; on delete, of the last state.
+// - FromMap: whatever keys a function of the object returns.
+// Each applies its predicates first. Handlers run on the informer's dispatch thread and only
+// enqueue.
+#ifndef KOP_CONTROLLER_HANDLER_H_
+#define KOP_CONTROLLER_HANDLER_H_
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "kop/api/group_version.h"
+#include "kop/cache/informer.h"
+#include "kop/controller/predicate.h"
+#include "kop/controller/reconciler.h"
+
+namespace kop {
+
+using Enqueue = std::function<void(const Request&)>;
+using MapFunc = std::function<std::vector<Request>(const Object&)>;
+
+std::shared_ptr<cache::EventHandler> EnqueueForObject(Enqueue enqueue,
+                                                      std::vector<PredicatePtr> predicates = {});
+std::shared_ptr<cache::EventHandler> EnqueueForOwner(Enqueue enqueue, GroupKind owner,
+                                                     std::vector<PredicatePtr> predicates = {});
+std::shared_ptr<cache::EventHandler> EnqueueFromMap(Enqueue enqueue, MapFunc map,
+                                                    std::vector<PredicatePtr> predicates = {});
+
+}  // namespace kop
+
+#endif  // KOP_CONTROLLER_HANDLER_H_
