@@ -1,0 +1,157 @@
+#include "kop/util/util.h"
+
+#include "kop/api/patch.h"
+#include "kop/base/status_macros.h"
+#include "kop/base/strings.h"
+#include "kop/client/errors.h"
+
+namespace kop::util {
+namespace {
+
+absl::Status CheckOwnership(const Object& owner, const Object& object) {
+  if (owner.uid().empty()) {
+    return absl::InvalidArgumentError(kop::StrCat("owner ", owner.kind(), " ", owner.key().ToString(),
+                                                  " has no uid: create it before owning things"));
+  }
+  if (!owner.namespace_().empty()) {
+    if (object.namespace_().empty()) {
+      return absl::InvalidArgumentError(kop::StrCat(
+          "cluster-scoped ", object.kind(), " ", object.name(), " cannot have a namespaced owner ",
+          owner.kind(), " ", owner.key().ToString()));
+    }
+    if (owner.namespace_() != object.namespace_()) {
+      return absl::InvalidArgumentError(kop::StrCat(
+          "cross-namespace owner references are disallowed: owner ", owner.key().ToString(),
+          ", object ", object.key().ToString()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+OwnerReference ReferenceTo(const Object& owner) {
+  return {.api_version = owner.api_version(), .kind = owner.kind(), .name = owner.name(), .uid = owner.uid()};
+}
+
+bool SameOwner(const OwnerReference& ref, const Object& owner) {
+  absl::StatusOr<GroupVersionKind> gvk = owner.gvk();
+  return gvk.ok() && ref.MatchesGroupKind(gvk->group_kind()) && ref.name == owner.name();
+}
+
+absl::Status Mutate(const MutateFn& mutate, Object& obj) {
+  const ObjectKey before = obj.key();
+  KOP_RETURN_IF_ERROR(mutate(obj));
+  if (obj.key() != before) {
+    return absl::InvalidArgumentError(kop::StrCat("mutate changed the object's name or namespace from ",
+                                                  before.ToString(), " to ", obj.key().ToString()));
+  }
+  return absl::OkStatus();
+}
+
+Json WithoutStatus(const Json& j) {
+  Json copy = j;
+  copy.erase("status");
+  return copy;
+}
+
+}  // namespace
+
+absl::Status SetControllerReference(const Object& owner, Object& object) {
+  KOP_RETURN_IF_ERROR(CheckOwnership(owner, object));
+  KOP_ASSIGN_OR_RETURN(std::vector<OwnerReference> refs, object.owner_references());
+  if (std::optional<OwnerReference> ctrl = GetControllerOf(refs); ctrl && !SameOwner(*ctrl, owner)) {
+    return absl::AlreadyExistsError(kop::StrCat(object.kind(), " ", object.key().ToString(),
+                                                " is already controlled by ", ctrl->kind, " ",
+                                                ctrl->name));
+  }
+  OwnerReference ref = ReferenceTo(owner);
+  ref.controller = true;
+  ref.block_owner_deletion = true;
+  std::erase_if(refs, [&](const OwnerReference& r) { return SameOwner(r, owner); });
+  refs.push_back(ref);
+  object.set_owner_references(refs);
+  return absl::OkStatus();
+}
+
+absl::Status SetOwnerReference(const Object& owner, Object& object) {
+  KOP_RETURN_IF_ERROR(CheckOwnership(owner, object));
+  KOP_ASSIGN_OR_RETURN(std::vector<OwnerReference> refs, object.owner_references());
+  for (OwnerReference& r : refs) {
+    if (SameOwner(r, owner)) {
+      r.uid = owner.uid();
+      r.api_version = owner.api_version();
+      object.set_owner_references(refs);
+      return absl::OkStatus();
+    }
+  }
+  refs.push_back(ReferenceTo(owner));
+  object.set_owner_references(refs);
+  return absl::OkStatus();
+}
+
+bool IsControlledBy(const Object& object, const Object& owner) {
+  absl::StatusOr<std::vector<OwnerReference>> refs = object.owner_references();
+  if (!refs.ok()) return false;
+  std::optional<OwnerReference> ctrl = GetControllerOf(*refs);
+  return ctrl.has_value() && ctrl->uid == owner.uid();
+}
+
+std::string_view OperationResultName(OperationResult r) {
+  switch (r) {
+    case OperationResult::kUnchanged: return "unchanged";
+    case OperationResult::kCreated: return "created";
+    case OperationResult::kUpdated: return "updated";
+    case OperationResult::kUpdatedStatus: return "updatedStatus";
+  }
+  return "";
+}
+
+absl::StatusOr<OperationResult> CreateOrUpdate(const client::ResourceClient& resource,
+                                               Object& object, const MutateFn& mutate) {
+  absl::StatusOr<Object> existing = resource.Get(object.name());
+  if (kop::IsNotFound(existing.status())) {
+    KOP_RETURN_IF_ERROR(Mutate(mutate, object));
+    KOP_ASSIGN_OR_RETURN(object, resource.Create(object));
+    return OperationResult::kCreated;
+  }
+  if (!existing.ok()) return existing.status();
+  Object desired = *existing;
+  KOP_RETURN_IF_ERROR(Mutate(mutate, desired));
+  if (desired == *existing) {
+    object = *std::move(existing);
+    return OperationResult::kUnchanged;
+  }
+  KOP_ASSIGN_OR_RETURN(object, resource.Update(desired));
+  return OperationResult::kUpdated;
+}
+
+absl::StatusOr<OperationResult> CreateOrPatch(const client::ResourceClient& resource,
+                                              Object& object, const MutateFn& mutate) {
+  absl::StatusOr<Object> existing = resource.Get(object.name());
+  if (kop::IsNotFound(existing.status())) {
+    KOP_RETURN_IF_ERROR(Mutate(mutate, object));
+    KOP_ASSIGN_OR_RETURN(object, resource.Create(object));
+    return OperationResult::kCreated;
+  }
+  if (!existing.ok()) return existing.status();
+  Object desired = *existing;
+  KOP_RETURN_IF_ERROR(Mutate(mutate, desired));
+  OperationResult result = OperationResult::kUnchanged;
+  object = *existing;
+  const Json patch = CreateMergePatch(WithoutStatus(existing->json()), WithoutStatus(desired.json()));
+  if (!patch.empty()) {
+    KOP_ASSIGN_OR_RETURN(object, resource.Patch(object.name(), client::PatchType::kMerge, DumpJson(patch)));
+    result = OperationResult::kUpdated;
+  }
+  const Json* old_status = existing->status();
+  const Json* new_status = desired.status();
+  const Json status_patch = CreateMergePatch(old_status ? *old_status : Json::object(),
+                                             new_status ? *new_status : Json::object());
+  if (!status_patch.empty()) {
+    KOP_ASSIGN_OR_RETURN(object, resource.Patch(object.name(), client::PatchType::kMerge,
+                                                DumpJson(Json{{"status", status_patch}}), {}, "status"));
+    if (result == OperationResult::kUnchanged) result = OperationResult::kUpdatedStatus;
+  }
+  return result;
+}
+
+}  // namespace kop::util
