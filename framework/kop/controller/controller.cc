@@ -121,6 +121,7 @@ void Controller::Process(const ObjectKey& key) {
       .stop = stop_.get_token(),
       .log = log_->WithValues("namespace", key.namespace_, "name", key.name),
       .reconcile_id = NewReconcileId(),
+      .cached = options_.cached_client,
       .client = options_.client,
   };
   ctx.log = ctx.log.WithValues("reconcileID", ctx.reconcile_id);

@@ -45,6 +45,7 @@ struct ControllerOptions {
   // Null: the root logger.
   std::shared_ptr<const log::Logger> log;
   client::Client* client = nullptr;
+  CachedClient* cached_client = nullptr;
   workqueue::MetricsProvider* queue_metrics = nullptr;
 };
 

@@ -30,6 +30,7 @@ namespace kop {
 namespace client {
 class Client;
 }  // namespace client
+class CachedClient;
 
 struct Request {
   ObjectKey key;
@@ -52,7 +53,9 @@ struct ReconcileContext {
   // Carries controller, namespace, name and reconcileID.
   log::Logger log;
   std::string reconcile_id;
-  // For writes (and reads that must bypass the cache); may be null in tests that need none.
+  // Reads from the shared caches, writes to the API server (set by the Manager).
+  CachedClient* cached = nullptr;
+  // The API client, for reads that must bypass the cache; may be null in tests that need none.
   client::Client* client = nullptr;
 };
 

@@ -51,6 +51,7 @@ Manager::Manager(ManagerOptions options, std::unique_ptr<client::Client> client,
     cache_options.namespaces = options_.namespaces;
   }
   cache_ = std::make_unique<cache::InformerFactory>(*client_, cache_options);
+  cached_client_ = std::make_unique<CachedClient>(*client_, *cache_, options_.cache_sync_timeout);
 }
 
 Manager::~Manager() {
@@ -220,6 +221,7 @@ absl::StatusOr<Controller*> ControllerBuilder::Complete(std::unique_ptr<Reconcil
   ControllerOptions options = options_;
   options.name = name_;
   if (options.client == nullptr) options.client = &manager_.client();
+  if (options.cached_client == nullptr) options.cached_client = &manager_.cached_client();
   if (options.log == nullptr) {
     options.log = std::make_shared<const log::Logger>(
         manager_.log().WithName("controller").WithValues("controller", name_));

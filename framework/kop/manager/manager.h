@@ -26,6 +26,7 @@
 #include "absl/status/statusor.h"
 #include "kop/cache/informer_factory.h"
 #include "kop/client/client.h"
+#include "kop/controller/cached_client.h"
 #include "kop/controller/controller.h"
 
 namespace kop {
@@ -65,6 +66,8 @@ class Manager {
   client::Client& client() { return *client_; }
   // The shared informers. Informers asked for after Start start at once.
   cache::InformerFactory& cache() { return *cache_; }
+  // Reads from the caches, writes to the API server: what reconcilers get as ctx.cached.
+  CachedClient& cached_client() { return *cached_client_; }
   const ManagerOptions& options() const { return options_; }
   log::Logger log() const { return log_; }
 
@@ -86,6 +89,7 @@ class Manager {
   const ManagerOptions options_;
   std::unique_ptr<client::Client> client_;
   std::unique_ptr<cache::InformerFactory> cache_;
+  std::unique_ptr<CachedClient> cached_client_;
   log::Logger log_;
 
   kop::Mutex mu_;  // guards the lists, running_ and first_error_
