@@ -6,6 +6,7 @@
 
 #include "catch2/catch.hpp"
 #include "kop/client/client.h"
+#include "support/client_env.h"
 #include "support/cluster.h"
 #include "support/wait.h"
 
@@ -16,15 +17,7 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 using test::TestCluster;
 
-std::unique_ptr<Client> Connect(TestCluster& c, double qps = 0) {
-  auto config = LoadKubeconfig({.path = c.kubeconfig()});
-  INFO(config.status().ToString());
-  REQUIRE(config.ok());
-  config->qps = qps;
-  auto client = Client::Create(*config);
-  REQUIRE(client.ok());
-  return *std::move(client);
-}
+std::unique_ptr<Client> Connect(TestCluster& c, double qps = 0) { return test::ConnectClient(c, qps); }
 
 Object ConfigMap(const std::string& name, const std::map<std::string, std::string>& data = {}) {
   Object cm = Object::New({"", "v1", "ConfigMap"}, {"", name});

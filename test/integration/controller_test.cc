@@ -5,6 +5,7 @@
 #include "catch2/catch.hpp"
 #include "kop/cache/informer_factory.h"
 #include "kop/controller/controller.h"
+#include "support/client_env.h"
 #include "support/cluster.h"
 #include "support/wait.h"
 
@@ -61,12 +62,7 @@ class CountingReconciler final : public Reconciler {
 
 struct Env {
   Env() {
-    auto config = client::LoadKubeconfig({.path = cluster.kubeconfig()});
-    REQUIRE(config.ok());
-    config->qps = 0;
-    auto c = client::Client::Create(*config);
-    REQUIRE(c.ok());
-    client = *std::move(c);
+    client = test::ConnectClient(cluster);
     group = cluster.InstallCrd("Widget", "widgets");
     widgets = client->Resource({group, "v1", "widgets"}, true).Namespace(cluster.ns());
     configmaps = client->Resource({"", "v1", "configmaps"}, true).Namespace(cluster.ns());

@@ -6,6 +6,7 @@
 #include "catch2/catch.hpp"
 #include "kop/cache/informer_factory.h"
 #include "kop/cache/lister.h"
+#include "support/client_env.h"
 #include "support/cluster.h"
 #include "support/wait.h"
 
@@ -66,12 +67,7 @@ class Recorder final : public EventHandler {
 
 struct Env {
   explicit Env(kop::testing::ApiServerOptions options = {}) : cluster(options) {
-    auto config = client::LoadKubeconfig({.path = cluster.kubeconfig()});
-    REQUIRE(config.ok());
-    config->qps = 0;
-    auto c = client::Client::Create(*config);
-    REQUIRE(c.ok());
-    client = *std::move(c);
+    client = test::ConnectClient(cluster);
     cms = client->Resource({"", "v1", "configmaps"}, true).Namespace(cluster.ns());
   }
   Object Cm(const std::string& name, const std::string& value = "0") {

@@ -2,6 +2,7 @@
 // a real cluster with KOP_TEST_KUBECONFIG).
 #include "catch2/catch.hpp"
 #include "kop/manager/manager.h"
+#include "support/client_env.h"
 #include "support/cluster.h"
 #include "support/wait.h"
 
@@ -40,9 +41,7 @@ class ConfigKeeper final : public Reconciler {
 };
 
 std::unique_ptr<Manager> NewManager(TestCluster& c) {
-  auto config = client::LoadKubeconfig({.path = c.kubeconfig()});
-  REQUIRE(config.ok());
-  auto m = Manager::Create({.name = "test-operator", .config = *config, .namespaces = {c.ns()},
+  auto m = Manager::Create({.name = "test-operator", .config = test::ClientConfig(c), .namespaces = {c.ns()},
                             .graceful_shutdown_timeout = seconds(5), .cache_sync_timeout = seconds(30)});
   REQUIRE(m.ok());
   return *std::move(m);
@@ -132,9 +131,7 @@ TEST_CASE("the cached client reads from the caches and writes to the server") {
 TEST_CASE("Start fails clearly when the caches cannot sync in time [embedded-only]") {
   TestCluster c;
   if (c.embedded() == nullptr) return;
-  auto config = client::LoadKubeconfig({.path = c.kubeconfig()});
-  REQUIRE(config.ok());
-  auto manager = Manager::Create({.config = *config, .namespaces = {c.ns()},
+  auto manager = Manager::Create({.config = test::ClientConfig(c), .namespaces = {c.ns()},
                                   .cache_sync_timeout = std::chrono::milliseconds(300)});
   REQUIRE(manager.ok());
   REQUIRE(ControllerBuilder(**manager).For({"", "v1", "ConfigMap"}).Complete(std::make_unique<ConfigKeeper>("x")).ok());

@@ -2,6 +2,7 @@
 #include "catch2/catch.hpp"
 #include "kop/util/event_recorder.h"
 #include "kop/util/util.h"
+#include "support/client_env.h"
 #include "support/cluster.h"
 #include "support/wait.h"
 
@@ -12,12 +13,7 @@ using std::chrono::seconds;
 
 struct Env {
   Env() {
-    auto config = client::LoadKubeconfig({.path = cluster.kubeconfig()});
-    REQUIRE(config.ok());
-    config->qps = 0;
-    auto c = client::Client::Create(*config);
-    REQUIRE(c.ok());
-    client = *std::move(c);
+    client = test::ConnectClient(cluster);
     cms = client->Resource({"", "v1", "configmaps"}, true).Namespace(cluster.ns());
   }
   test::TestCluster cluster;

@@ -47,6 +47,19 @@ absl::Status Mutate(const MutateFn& mutate, Object& obj) {
   return absl::OkStatus();
 }
 
+// The object as the server has it; when absent, `object` mutated and created (`created`).
+absl::StatusOr<std::optional<Object>> GetOrCreate(const client::ResourceClient& resource,
+                                                  Object& object, const MutateFn& mutate) {
+  absl::StatusOr<Object> existing = resource.Get(object.name());
+  if (kop::IsNotFound(existing.status())) {
+    KOP_RETURN_IF_ERROR(Mutate(mutate, object));
+    KOP_ASSIGN_OR_RETURN(object, resource.Create(object));
+    return std::optional<Object>();
+  }
+  if (!existing.ok()) return existing.status();
+  return std::optional<Object>(*std::move(existing));
+}
+
 Json WithoutStatus(const Json& j) {
   Json copy = j;
   copy.erase("status");
@@ -107,13 +120,8 @@ std::string_view OperationResultName(OperationResult r) {
 
 absl::StatusOr<OperationResult> CreateOrUpdate(const client::ResourceClient& resource,
                                                Object& object, const MutateFn& mutate) {
-  absl::StatusOr<Object> existing = resource.Get(object.name());
-  if (kop::IsNotFound(existing.status())) {
-    KOP_RETURN_IF_ERROR(Mutate(mutate, object));
-    KOP_ASSIGN_OR_RETURN(object, resource.Create(object));
-    return OperationResult::kCreated;
-  }
-  if (!existing.ok()) return existing.status();
+  KOP_ASSIGN_OR_RETURN(std::optional<Object> existing, GetOrCreate(resource, object, mutate));
+  if (!existing.has_value()) return OperationResult::kCreated;
   Object desired = *existing;
   KOP_RETURN_IF_ERROR(Mutate(mutate, desired));
   if (desired == *existing) {
@@ -126,13 +134,8 @@ absl::StatusOr<OperationResult> CreateOrUpdate(const client::ResourceClient& res
 
 absl::StatusOr<OperationResult> CreateOrPatch(const client::ResourceClient& resource,
                                               Object& object, const MutateFn& mutate) {
-  absl::StatusOr<Object> existing = resource.Get(object.name());
-  if (kop::IsNotFound(existing.status())) {
-    KOP_RETURN_IF_ERROR(Mutate(mutate, object));
-    KOP_ASSIGN_OR_RETURN(object, resource.Create(object));
-    return OperationResult::kCreated;
-  }
-  if (!existing.ok()) return existing.status();
+  KOP_ASSIGN_OR_RETURN(std::optional<Object> existing, GetOrCreate(resource, object, mutate));
+  if (!existing.has_value()) return OperationResult::kCreated;
   Object desired = *existing;
   KOP_RETURN_IF_ERROR(Mutate(mutate, desired));
   OperationResult result = OperationResult::kUnchanged;
