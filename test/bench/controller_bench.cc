@@ -72,7 +72,8 @@ Run Measure(int workers, int n, double rate_per_sec) {
   kop::client::Config config;
   config.server = (*server)->url();
   auto manager = kop::Manager::Create({.name = "bench", .config = config, .namespaces = {"default"},
-                                       .graceful_shutdown_timeout = std::chrono::seconds(5)});
+                                       .graceful_shutdown_timeout = std::chrono::seconds(5),
+                                       .metrics_bind_address = "0", .health_probe_bind_address = "0"});
   if (!manager.ok()) std::abort();
   auto controller = kop::ControllerBuilder(**manager)
                         .For(kWidget, {kop::predicate::GenerationChanged()})

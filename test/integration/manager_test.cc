@@ -42,7 +42,8 @@ class ConfigKeeper final : public Reconciler {
 
 std::unique_ptr<Manager> NewManager(TestCluster& c) {
   auto m = Manager::Create({.name = "test-operator", .config = test::ClientConfig(c), .namespaces = {c.ns()},
-                            .graceful_shutdown_timeout = seconds(5), .cache_sync_timeout = seconds(30)});
+                            .graceful_shutdown_timeout = seconds(5), .cache_sync_timeout = seconds(30),
+                            .metrics_bind_address = "0", .health_probe_bind_address = "0"});
   REQUIRE(m.ok());
   return *std::move(m);
 }
@@ -132,7 +133,8 @@ TEST_CASE("Start fails clearly when the caches cannot sync in time [embedded-onl
   TestCluster c;
   if (c.embedded() == nullptr) return;
   auto manager = Manager::Create({.config = test::ClientConfig(c), .namespaces = {c.ns()},
-                                  .cache_sync_timeout = std::chrono::milliseconds(300)});
+                                  .cache_sync_timeout = std::chrono::milliseconds(300),
+                                  .metrics_bind_address = "0", .health_probe_bind_address = "0"});
   REQUIRE(manager.ok());
   REQUIRE(ControllerBuilder(**manager).For({"", "v1", "ConfigMap"}).Complete(std::make_unique<ConfigKeeper>("x")).ok());
   c.embedded()->FailRequests({.verb = "list", .code = 500, .count = 100000});

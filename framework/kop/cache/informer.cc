@@ -92,6 +92,7 @@ void Informer::Sink::OnEvent(client::WatchEvent::Type type, Object object) {
 
 Informer::Stats Informer::stats() const {
   Stats s;
+  s.reflectors = static_cast<int64_t>(reflectors_.size());
   for (const auto& source : reflectors_) {
     const ReflectorStats& r = source->reflector->stats();
     s.lists += r.lists.load();

@@ -94,6 +94,7 @@ class Informer final {
   const Reflector& reflector() const { return *reflectors_.front()->reflector; }
   // Lists, watches, failures and events summed over the reflectors; events by type.
   struct Stats {
+    int64_t reflectors = 0;  // one per watched namespace (or one for all)
     int64_t lists = 0;
     int64_t watches = 0;
     int64_t failures = 0;

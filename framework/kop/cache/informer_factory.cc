@@ -71,4 +71,12 @@ size_t InformerFactory::size() const {
   return informers_.size();
 }
 
+std::vector<std::shared_ptr<Informer>> InformerFactory::Informers() const {
+  kop::MutexLock lock(&mu_);
+  std::vector<std::shared_ptr<Informer>> out;
+  out.reserve(informers_.size());
+  for (const auto& [key, informer] : informers_) out.push_back(informer);
+  return out;
+}
+
 }  // namespace kop::cache

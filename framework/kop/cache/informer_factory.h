@@ -58,6 +58,8 @@ class InformerFactory {
   // Waits for every informer created so far; false when `timeout` passes first.
   bool WaitForCacheSync(std::chrono::milliseconds timeout) const;
   size_t size() const;
+  // Every informer created so far (for metrics and diagnostics).
+  std::vector<std::shared_ptr<Informer>> Informers() const;
 
  private:
   using Key = std::tuple<std::string, std::string, std::string, std::string, std::string, bool>;

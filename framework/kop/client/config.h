@@ -13,6 +13,7 @@
 #define KOP_CLIENT_CONFIG_H_
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,6 +32,17 @@ struct ExecConfig {
   std::vector<std::pair<std::string, std::string>> env;
   bool provide_cluster_info = false;
   std::string install_hint;
+};
+
+// Observes every HTTP exchange a transport makes (each attempt, retries included), for
+// client-go's rest_client_* metrics. Called on the transport's thread: keep it cheap.
+class RequestMetrics {
+ public:
+  virtual ~RequestMetrics() = default;
+  // `code`: the HTTP status as text, or "<error>" when no answer came. `host`: host:port of
+  // the server. `seconds`: the exchange's duration; for watch streams, until the end.
+  virtual void Observe(std::string_view method, std::string_view code, std::string_view host,
+                       double seconds) = 0;
 };
 
 struct Config {
@@ -58,6 +70,9 @@ struct Config {
   std::chrono::milliseconds timeout{std::chrono::seconds(30)};  // per request; not watches
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
   std::string user_agent;  // default "kop/<version>"; operators add "(<name>)"
+
+  // Null: no request metrics.
+  std::shared_ptr<RequestMetrics> request_metrics;
 
   // Where this came from, for messages: "kubeconfig /path, context \"x\"" or "in-cluster".
   std::string source;

@@ -66,6 +66,7 @@ struct Transfer {
   bool stopped_by_reader = false;  // loop thread only
   std::atomic<bool> cancelled{false};
   std::atomic<bool> finished{false};
+  std::chrono::steady_clock::time_point started;  // set by Submit
   // Requests: completion, waited on by Do().
   kop::Mutex mu;
   kop::CondVar done_cv;
@@ -136,13 +137,22 @@ bool RetryableConnectionError(CURLcode rc) {
 
 class StreamHandle;
 
+// "https://host:port/prefix" -> "host:port".
+std::string HostOf(std::string_view server) {
+  if (size_t scheme = server.find("://"); scheme != std::string_view::npos) {
+    server.remove_prefix(scheme + 3);
+  }
+  return std::string(server.substr(0, server.find('/')));
+}
+
 class CurlTransport final : public Transport {
  public:
   explicit CurlTransport(Config config)
       : config_(std::move(config)),
         credentials_(config_),
         bucket_(config_.qps, config_.burst),
-        user_agent_(config_.user_agent.empty() ? DefaultUserAgent() : config_.user_agent) {
+        user_agent_(config_.user_agent.empty() ? DefaultUserAgent() : config_.user_agent),
+        host_(HostOf(config_.server)) {
     static CurlGlobal global;
     multi_ = curl_multi_init();
     curl_multi_setopt(multi_, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
@@ -181,6 +191,7 @@ class CurlTransport final : public Transport {
   absl::StatusOr<std::shared_ptr<Transfer>> Prepare(const HttpRequest& request, bool streaming,
                                                     std::chrono::milliseconds idle_timeout);
   void Submit(std::shared_ptr<Transfer> t) {
+    t->started = std::chrono::steady_clock::now();
     {
       kop::MutexLock lock(&mu_);
       incoming_.push_back(std::move(t));
@@ -194,6 +205,7 @@ class CurlTransport final : public Transport {
   internal::Credentials credentials_;
   TokenBucket bucket_;
   const std::string user_agent_;
+  const std::string host_;  // host:port, the rest_client_* metrics' label
   CURLM* multi_ = nullptr;
 
   kop::Mutex mu_;  // guards incoming_, cancels_ and stopping_
@@ -345,6 +357,13 @@ void CurlTransport::Finish(const std::shared_ptr<Transfer>& t, CURLcode rc) {
   long code = 0;
   curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &code);
   if (t->response.code == 0) t->response.code = static_cast<int>(code);
+  if (config_.request_metrics != nullptr) {
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t->started).count();
+    const bool answered = t->response.code != 0;
+    config_.request_metrics->Observe(t->method, answered ? std::to_string(t->response.code) : "<error>",
+                                     host_, seconds);
+  }
   curl_easy_cleanup(t->easy);
   curl_slist_free_all(t->headers);
   t->headers = nullptr;

@@ -37,6 +37,12 @@ class SharedLimiter final : public workqueue::RateLimiter<ObjectKey> {
 
 }  // namespace
 
+std::vector<double> ReconcileTimeBuckets() {
+  return {0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6,
+          0.7,   0.8,  0.9,   1,    1.25, 1.5, 1.75, 2,  2.5, 3,    3.5, 4,    4.5, 5,
+          6,     7,    8,     9,    10,   15,  20,   25, 30,  40,   50,  60};
+}
+
 absl::Status TerminalError(absl::Status status) {
   if (status.ok()) status = absl::UnknownError("terminal error");
   status.SetPayload(kTerminalPayload, absl::Cord("true"));
@@ -69,7 +75,8 @@ kop::Enqueue Controller::Enqueuer() {
 }
 
 void Controller::Start() {
-  if (started_.exchange(true)) return;
+  kop::MutexLock lifecycle(&lifecycle_mu_);
+  if (stopping_.load() || started_.exchange(true)) return;
   log_->Info("starting workers", "workers", options_.max_concurrent_reconciles);
   for (int i = 0; i < std::max(1, options_.max_concurrent_reconciles); ++i) {
     workers_.emplace_back([this, i] { Work(i); });
@@ -77,6 +84,7 @@ void Controller::Start() {
 }
 
 bool Controller::Stop(std::chrono::milliseconds grace) {
+  kop::MutexLock lifecycle(&lifecycle_mu_);
   stopping_ = true;
   queue_.ShutDown();
   bool finished;
@@ -140,6 +148,7 @@ void Controller::Process(const ObjectKey& key) {
     result = absl::InternalError("reconcile threw a non-standard exception");
   }
   const auto took = std::chrono::steady_clock::now() - start;
+  stats_.reconcile_time.Observe(std::chrono::duration<double>(took).count());
   if (options_.reconcile_timeout.count() > 0 && took > options_.reconcile_timeout) ++stats_.timeouts;
 
   if (!result.ok()) {

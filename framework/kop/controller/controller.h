@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "kop/base/clock.h"
+#include "kop/base/histogram.h"
 #include "kop/controller/handler.h"
 #include "kop/controller/reconciler.h"
 #include "kop/log/logger.h"
@@ -49,7 +50,13 @@ struct ControllerOptions {
   workqueue::MetricsProvider* queue_metrics = nullptr;
 };
 
-// What a controller did; read from any thread.
+// controller_runtime_reconcile_time_seconds' buckets (controller-runtime's).
+std::vector<double> ReconcileTimeBuckets();
+
+// What a controller did; read from any thread. kop/manager exports these as
+// controller-runtime's metrics. A reconcile counts once among success, error, requeue and
+// requeue_after; terminal errors, panics and timeouts are counted besides (a panic and a
+// terminal error are also errors).
 struct ControllerStats {
   std::atomic<int64_t> success{0};
   std::atomic<int64_t> error{0};
@@ -59,6 +66,7 @@ struct ControllerStats {
   std::atomic<int64_t> panics{0};
   std::atomic<int64_t> timeouts{0};
   std::atomic<int> active_workers{0};
+  AtomicHistogram reconcile_time{ReconcileTimeBuckets()};  // seconds
 };
 
 class Controller {
@@ -73,13 +81,14 @@ class Controller {
   // A function handlers can hold; valid while the controller lives.
   kop::Enqueue Enqueuer();
 
-  // Starts the workers. Idempotent.
+  // Starts the workers. Idempotent; does nothing once stopped.
   void Start();
   // Stops taking work, lets in-flight reconciles finish for up to `grace`, then asks them to
   // stop (their context's stop token). Returns whether every reconcile finished in time.
   bool Stop(std::chrono::milliseconds grace);
 
   const std::string& name() const { return options_.name; }
+  int max_concurrent_reconciles() const { return options_.max_concurrent_reconciles; }
   const ControllerStats& stats() const { return stats_; }
   workqueue::RateLimitingQueue<ObjectKey>& queue() { return queue_; }
 
@@ -101,7 +110,8 @@ class Controller {
   kop::CondVar idle_;    // signalled when running_ drops
   int running_ ABSL_GUARDED_BY(mu_) = 0;
 
-  std::vector<std::jthread> workers_;
+  kop::Mutex lifecycle_mu_;  // serialises Start and Stop; guards workers_
+  std::vector<std::jthread> workers_ ABSL_GUARDED_BY(lifecycle_mu_);
 };
 
 }  // namespace kop

@@ -8,8 +8,12 @@
 #include <atomic>
 #include <cctype>
 
+#include <fstream>
+
 #include "kop/base/status_macros.h"
 #include "kop/base/strings.h"
+#include "kop/leaderelection/leader_elector.h"
+#include "kop/metrics/server.h"
 
 namespace kop {
 namespace {
@@ -25,6 +29,27 @@ void OnSignal(int) {
   (void)!write(g_signal_pipe[1], &b, 1);
 }
 
+// Feeds the transport's observations to the rest_client_* metrics.
+class RequestMetricsAdapter final : public client::RequestMetrics {
+ public:
+  explicit RequestMetricsAdapter(metrics::MetricsRegistry& m) : m_(m) {}
+  void Observe(std::string_view method, std::string_view code, std::string_view host,
+               double seconds) override {
+    m_.ObserveRequest(method, code, host, seconds);
+  }
+
+ private:
+  metrics::MetricsRegistry& m_;
+};
+
+// "deployments.v1.apps", "configmaps.v1": how kube names a resource in one token.
+std::string ResourceLabel(const GroupVersionResource& gvr) {
+  return gvr.group.empty() ? kop::StrCat(gvr.resource, ".", gvr.version)
+                           : kop::StrCat(gvr.resource, ".", gvr.version, ".", gvr.group);
+}
+
+bool Disabled(const std::string& address) { return address.empty() || address == "0"; }
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
@@ -37,13 +62,75 @@ absl::StatusOr<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options)
   config.qps = options.qps;
   config.burst = options.burst;
   config.user_agent = kop::StrCat(client::DefaultUserAgent(), " (", options.name, ")");
-  KOP_ASSIGN_OR_RETURN(std::unique_ptr<client::Client> c, client::Client::Create(config));
+  auto registry = std::make_unique<metrics::MetricsRegistry>();
+  config.request_metrics = std::make_shared<RequestMetricsAdapter>(*registry);
+  if (!Disabled(options.metrics_bind_address)) {
+    KOP_RETURN_IF_ERROR(metrics::ListenSpec(options.metrics_bind_address).status());
+  }
+  if (!Disabled(options.health_probe_bind_address)) {
+    KOP_RETURN_IF_ERROR(metrics::ListenSpec(options.health_probe_bind_address).status());
+  }
+  if (!Disabled(options.grpc_health_bind_address)) {
+    KOP_RETURN_IF_ERROR(metrics::ListenSpec(options.grpc_health_bind_address).status());
+  }
   log::Logger log = log::Root().WithName(options.name);
-  return std::unique_ptr<Manager>(new Manager(std::move(options), std::move(c), std::move(log)));
+  std::unique_ptr<client::Client> election_client;
+  if (options.leader_election) {
+    if (options.leader_election_id.empty()) {
+      options.leader_election_id = kop::StrCat(options.name, "-leader");
+    }
+    if (options.leader_election_namespace.empty()) {
+      std::ifstream in(options.service_account_namespace_file);
+      std::string ns;
+      if (in && std::getline(in, ns) && !ns.empty()) {
+        options.leader_election_namespace = ns;
+      } else {
+        options.leader_election_namespace = "default";
+      }
+    }
+    KOP_RETURN_IF_ERROR(leaderelection::Validate({.lease_name = options.leader_election_id,
+                                                  .lease_namespace = options.leader_election_namespace,
+                                                  .lease_duration = options.lease_duration,
+                                                  .renew_deadline = options.renew_deadline,
+                                                  .retry_period = options.retry_period}));
+    // The elector's own client: a renewal must give up well within the renew deadline.
+    client::Config election_config = config;
+    election_config.timeout = std::min(config.timeout, options.renew_deadline / 2);
+    election_config.user_agent = kop::StrCat(config.user_agent, " leader-election");
+    KOP_ASSIGN_OR_RETURN(election_client, client::Client::Create(election_config));
+  }
+  KOP_ASSIGN_OR_RETURN(std::unique_ptr<client::Client> c, client::Client::Create(config));
+  auto manager = std::unique_ptr<Manager>(
+      new Manager(std::move(options), std::move(c), std::move(registry), std::move(log)));
+  if (election_client != nullptr) {
+    Manager* m = manager.get();
+    m->election_client_ = std::move(election_client);
+    m->elector_ = std::make_unique<leaderelection::LeaderElector>(
+        *m->election_client_,
+        leaderelection::LeaderElectionConfig{
+            .lease_name = m->options_.leader_election_id,
+            .lease_namespace = m->options_.leader_election_namespace,
+            .identity = m->options_.leader_election_identity,
+            .lease_duration = m->options_.lease_duration,
+            .renew_deadline = m->options_.renew_deadline,
+            .retry_period = m->options_.retry_period,
+            .release_on_cancel = m->options_.leader_election_release_on_cancel,
+            .on_started_leading = [m] { m->StartLeading(); },
+            .on_stopped_leading = [m] { m->LostLeadership(); },
+            .log = m->log_.WithName("leader-election"),
+        });
+    m->metrics_->SetLeaderStatus(m->options_.leader_election_id, false);
+    m->checks_.AddHealthzCheck("leader-election", [m] { return m->elector_->Check(); });
+  }
+  return manager;
 }
 
-Manager::Manager(ManagerOptions options, std::unique_ptr<client::Client> client, log::Logger log)
-    : options_(std::move(options)), client_(std::move(client)), log_(std::move(log)) {
+Manager::Manager(ManagerOptions options, std::unique_ptr<client::Client> client,
+                 std::unique_ptr<metrics::MetricsRegistry> metrics, log::Logger log)
+    : options_(std::move(options)),
+      metrics_(std::move(metrics)),
+      client_(std::move(client)),
+      log_(std::move(log)) {
   cache::InformerFactoryOptions cache_options;
   if (options_.namespaces.size() == 1) {
     cache_options.namespace_ = options_.namespaces[0];
@@ -52,6 +139,155 @@ Manager::Manager(ManagerOptions options, std::unique_ptr<client::Client> client,
   }
   cache_ = std::make_unique<cache::InformerFactory>(*client_, cache_options);
   cached_client_ = std::make_unique<CachedClient>(*client_, *cache_, options_.cache_sync_timeout);
+  checks_.AddReadyzCheck("informers-synced", [this] {
+    return synced_.load() ? absl::OkStatus()
+                          : absl::UnavailableError("the caches have not synced yet");
+  });
+  metrics_->AddCollector([this] { return CollectControllers(); });
+  metrics_->AddCollector([this] { return CollectInformers(); });
+}
+
+std::string Manager::identity() const { return elector_ != nullptr ? elector_->identity() : ""; }
+
+void Manager::AddHealthzCheck(std::string name, health::Check check) {
+  checks_.AddHealthzCheck(std::move(name), std::move(check));
+}
+
+void Manager::AddReadyzCheck(std::string name, health::Check check) {
+  checks_.AddReadyzCheck(std::move(name), std::move(check));
+}
+
+std::vector<prometheus::MetricFamily> Manager::CollectControllers() {
+  using prometheus::MetricType;
+  metrics::FamilyBuilder total("controller_runtime_reconcile_total",
+                               "Total number of reconciliations per controller", MetricType::Counter);
+  metrics::FamilyBuilder errors("controller_runtime_reconcile_errors_total",
+                                "Total number of reconciliation errors per controller",
+                                MetricType::Counter);
+  metrics::FamilyBuilder terminal("controller_runtime_terminal_reconcile_errors_total",
+                                  "Total number of terminal reconciliation errors per controller",
+                                  MetricType::Counter);
+  metrics::FamilyBuilder panics("controller_runtime_reconcile_panics_total",
+                                "Total number of reconciliation panics per controller",
+                                MetricType::Counter);
+  metrics::FamilyBuilder timeouts("controller_runtime_reconcile_timeouts_total",
+                                  "Total number of reconciliation timeouts per controller",
+                                  MetricType::Counter);
+  metrics::FamilyBuilder time("controller_runtime_reconcile_time_seconds",
+                              "Length of time per reconciliation per controller",
+                              MetricType::Histogram);
+  metrics::FamilyBuilder max_concurrent("controller_runtime_max_concurrent_reconciles",
+                                        "Maximum number of concurrent reconciles per controller",
+                                        MetricType::Gauge);
+  metrics::FamilyBuilder active("controller_runtime_active_workers",
+                                "Number of currently used workers per controller", MetricType::Gauge);
+  kop::MutexLock lock(&mu_);
+  for (const auto& c : controllers_) {
+    const ControllerStats& st = c->stats();
+    const std::string& n = c->name();
+    total.Add({{"controller", n}, {"result", "success"}}, static_cast<double>(st.success.load()));
+    total.Add({{"controller", n}, {"result", "error"}}, static_cast<double>(st.error.load()));
+    total.Add({{"controller", n}, {"result", "requeue"}}, static_cast<double>(st.requeue.load()));
+    total.Add({{"controller", n}, {"result", "requeue_after"}},
+              static_cast<double>(st.requeue_after.load()));
+    errors.Add({{"controller", n}}, static_cast<double>(st.error.load()));
+    terminal.Add({{"controller", n}}, static_cast<double>(st.terminal_errors.load()));
+    panics.Add({{"controller", n}}, static_cast<double>(st.panics.load()));
+    timeouts.Add({{"controller", n}}, static_cast<double>(st.timeouts.load()));
+    time.AddHistogram({{"controller", n}}, st.reconcile_time.Take());
+    max_concurrent.Add({{"controller", n}}, c->max_concurrent_reconciles());
+    active.Add({{"controller", n}}, st.active_workers.load());
+  }
+  std::vector<prometheus::MetricFamily> out;
+  for (auto* f : {&total, &errors, &terminal, &panics, &timeouts, &time, &max_concurrent, &active}) {
+    out.push_back(std::move(*f).Build());
+  }
+  return out;
+}
+
+std::vector<prometheus::MetricFamily> Manager::CollectInformers() {
+  using prometheus::MetricType;
+  metrics::FamilyBuilder objects("kop_informer_objects", "Objects in the informer's cache.",
+                                 MetricType::Gauge);
+  metrics::FamilyBuilder lists("kop_informer_lists_total",
+                               "Lists made by the informer (the initial ones included).",
+                               MetricType::Counter);
+  metrics::FamilyBuilder relists("kop_informer_relists_total",
+                                 "Lists after the initial one (after 410 Gone or a failure).",
+                                 MetricType::Counter);
+  metrics::FamilyBuilder restarts("kop_informer_watch_restarts_total",
+                                  "Watches opened after the first one.", MetricType::Counter);
+  metrics::FamilyBuilder failures("kop_informer_failures_total",
+                                  "Failed lists and broken watches.", MetricType::Counter);
+  metrics::FamilyBuilder events("kop_informer_events_total",
+                                "Changes the informer applied to its cache, by type.",
+                                MetricType::Counter);
+  for (const auto& informer : cache_->Informers()) {
+    const cache::Informer::Stats st = informer->stats();
+    const std::string r = ResourceLabel(informer->resource().gvr());
+    objects.Add({{"resource", r}}, static_cast<double>(st.objects));
+    lists.Add({{"resource", r}}, static_cast<double>(st.lists));
+    relists.Add({{"resource", r}}, static_cast<double>(std::max<int64_t>(0, st.lists - st.reflectors)));
+    restarts.Add({{"resource", r}}, static_cast<double>(std::max<int64_t>(0, st.watches - st.reflectors)));
+    failures.Add({{"resource", r}}, static_cast<double>(st.failures));
+    events.Add({{"resource", r}, {"type", "added"}}, static_cast<double>(st.added));
+    events.Add({{"resource", r}, {"type", "modified"}}, static_cast<double>(st.modified));
+    events.Add({{"resource", r}, {"type", "deleted"}}, static_cast<double>(st.deleted));
+  }
+  std::vector<prometheus::MetricFamily> out;
+  for (auto* f : {&objects, &lists, &relists, &restarts, &failures, &events}) {
+    out.push_back(std::move(*f).Build());
+  }
+  return out;
+}
+
+absl::Status Manager::StartServers() {
+  if (!Disabled(options_.metrics_bind_address)) {
+    KOP_ASSIGN_OR_RETURN(metrics_server_,
+                         metrics::MetricsServer::Start(options_.metrics_bind_address, *metrics_));
+    metrics_port_ = metrics_server_->port();
+    log_.Info("serving metrics", "address", options_.metrics_bind_address, "port", metrics_port_.load());
+  }
+  if (!Disabled(options_.health_probe_bind_address) || !Disabled(options_.grpc_health_bind_address)) {
+    KOP_ASSIGN_OR_RETURN(health_server_,
+                         health::HealthServer::Start({.http_address = options_.health_probe_bind_address,
+                                                      .grpc_address = options_.grpc_health_bind_address},
+                                                     checks_));
+    health_port_ = health_server_->http_port();
+    grpc_health_port_ = health_server_->grpc_port();
+    log_.Info("serving health probes", "port", health_port_.load(), "grpc_port", grpc_health_port_.load());
+  }
+  return absl::OkStatus();
+}
+
+void Manager::StartLeading() {
+  kop::MutexLock lock(&mu_);
+  if (!running_ || leading_.load()) return;
+  leading_ = true;
+  if (elector_ != nullptr) metrics_->SetLeaderStatus(options_.leader_election_id, true);
+  for (auto& c : controllers_) c->Start();
+  for (auto& r : runnables_) {
+    if (r->NeedsLeaderElection()) StartRunnable(r.get());
+  }
+}
+
+void Manager::LostLeadership() {
+  metrics_->SetLeaderStatus(options_.leader_election_id, false);
+  std::vector<Controller*> controllers;
+  {
+    kop::MutexLock lock(&mu_);
+    if (!leading_.exchange(false)) return;
+    if (!running_) return;  // a requested stop: Start stops the controllers itself
+    lost_ = true;
+    wake_.SignalAll();
+    for (auto& c : controllers_) controllers.push_back(c.get());
+  }
+  // A former leader must not keep acting: no grace period.
+  for (Controller* c : controllers) c->Stop(std::chrono::milliseconds(0));
+  if (options_.exit_on_lost_leadership) {
+    log_.Error(absl::AbortedError("leader election lost"), "exiting");
+    std::_Exit(1);
+  }
 }
 
 Manager::~Manager() {
@@ -66,14 +302,15 @@ Manager::~Manager() {
 
 void Manager::Add(std::unique_ptr<Controller> controller) {
   kop::MutexLock lock(&mu_);
-  if (running_) controller->Start();
+  if (running_ && leading_.load()) controller->Start();
   controllers_.push_back(std::move(controller));
 }
 
 void Manager::Add(std::unique_ptr<Runnable> runnable) {
   kop::MutexLock lock(&mu_);
   runnables_.push_back(std::move(runnable));
-  if (running_) StartRunnable(runnables_.back().get());
+  Runnable* r = runnables_.back().get();
+  if (running_ && (leading_.load() || !r->NeedsLeaderElection())) StartRunnable(r);
 }
 
 void Manager::StartRunnable(Runnable* r) {
@@ -88,37 +325,51 @@ void Manager::StartRunnable(Runnable* r) {
 }
 
 absl::Status Manager::Start(std::stop_token stop) {
+  KOP_RETURN_IF_ERROR(StartServers());
   log_.Info("starting caches");
   cache_->Start();
   if (!cache_->WaitForCacheSync(options_.cache_sync_timeout)) {
     cache_->Stop();
+    health_server_.reset();
+    metrics_server_.reset();
     return absl::DeadlineExceededError(
         kop::StrCat("caches did not sync within ", options_.cache_sync_timeout.count(), " ms"));
   }
+  synced_ = true;
+  if (health_server_ != nullptr) health_server_->Refresh();
   {
     kop::MutexLock lock(&mu_);
     running_ = true;
-    for (auto& c : controllers_) c->Start();
-    for (auto& r : runnables_) StartRunnable(r.get());
+    for (auto& r : runnables_) {
+      if (!r->NeedsLeaderElection()) StartRunnable(r.get());
+    }
+  }
+  std::stop_source election_stop;
+  std::jthread election;
+  absl::Status election_status;
+  if (elector_ != nullptr) {
+    election = std::jthread([this, &election_stop, &election_status] {
+      election_status = elector_->Run(election_stop.get_token());
+    });
+  } else {
+    StartLeading();
   }
   log_.Info("started");
 
-  // Wait for the stop request.
+  // Wait for the stop request (or the loss of the lease).
+  bool lost;
   {
-    kop::Mutex wait_mu;
-    kop::CondVar wait_cv;
-    bool stopped = false;
-    std::stop_callback on_stop(stop, [&] {
-      kop::MutexLock lock(&wait_mu);
-      stopped = true;
-      wait_cv.SignalAll();
+    std::stop_callback on_stop(stop, [this] {
+      kop::MutexLock lock(&mu_);
+      wake_.SignalAll();
     });
-    kop::MutexLock lock(&wait_mu);
-    while (!stopped) wait_cv.Wait(&wait_mu);
+    kop::MutexLock lock(&mu_);
+    while (!stop.stop_requested() && !lost_) wake_.Wait(&mu_);
+    lost = lost_;
   }
 
-  log_.Info("stopping: in-flight reconciles get the graceful shutdown period",
-            "grace", options_.graceful_shutdown_timeout);
+  if (health_server_ != nullptr) health_server_->SetShuttingDown();
+  checks_.SetShuttingDown();
   std::vector<Controller*> controllers;
   std::vector<std::jthread> threads;
   {
@@ -127,18 +378,33 @@ absl::Status Manager::Start(std::stop_token stop) {
     for (auto& c : controllers_) controllers.push_back(c.get());
     threads = std::move(runnable_threads_);
   }
-  const auto deadline = std::chrono::steady_clock::now() + options_.graceful_shutdown_timeout;
-  for (Controller* c : controllers) {
-    const auto left = std::max(std::chrono::milliseconds(0),
-                               std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   deadline - std::chrono::steady_clock::now()));
-    if (!c->Stop(left)) log_.Info("abandoned in-flight reconciles", "controller", c->name());
+  if (lost) {
+    log_.Info("stopping: the lease was lost, no graceful shutdown period");
+    for (Controller* c : controllers) c->Stop(std::chrono::milliseconds(0));
+  } else {
+    log_.Info("stopping: in-flight reconciles get the graceful shutdown period",
+              "grace", options_.graceful_shutdown_timeout);
+    const auto deadline = std::chrono::steady_clock::now() + options_.graceful_shutdown_timeout;
+    for (Controller* c : controllers) {
+      const auto left = std::max(std::chrono::milliseconds(0),
+                                 std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     deadline - std::chrono::steady_clock::now()));
+      if (!c->Stop(left)) log_.Info("abandoned in-flight reconciles", "controller", c->name());
+    }
   }
   for (std::jthread& t : threads) t.request_stop();
   threads.clear();  // joins
   cache_->Stop();
+  if (election.joinable()) {
+    election_stop.request_stop();  // releases the lease when leading
+    election.join();
+  }
+  leading_ = false;
+  health_server_.reset();
+  metrics_server_.reset();
   log_.Info("stopped");
   kop::MutexLock lock(&mu_);
+  if (lost) return election_status.ok() ? absl::AbortedError("leader election lost") : election_status;
   return first_error_;
 }
 
@@ -222,6 +488,7 @@ absl::StatusOr<Controller*> ControllerBuilder::Complete(std::unique_ptr<Reconcil
   options.name = name_;
   if (options.client == nullptr) options.client = &manager_.client();
   if (options.cached_client == nullptr) options.cached_client = &manager_.cached_client();
+  if (options.queue_metrics == nullptr) options.queue_metrics = &manager_.metrics().workqueue();
   if (options.log == nullptr) {
     options.log = std::make_shared<const log::Logger>(
         manager_.log().WithName("controller").WithValues("controller", name_));

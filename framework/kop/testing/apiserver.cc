@@ -25,6 +25,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "kop/api/yaml.h"
+#include "kop/base/net.h"
 #include "kop/base/status_macros.h"
 #include "kop/base/strings.h"
 #include "kop/testing/internal/errors.h"
@@ -363,26 +364,7 @@ void ApiServer::Impl::Stop() {
   stopping_ = true;
   store_.CloseAllWatches();
   StallWatchStreams(false);
-  // civetweb's listener sleeps in poll() for up to two seconds before it notices a stop; a
-  // connection wakes it at once.
-  std::atomic<bool> stopped{false};
-  std::jthread waker([this, &stopped] {
-    while (!stopped.load()) {
-      const int fd = socket(AF_INET, SOCK_STREAM, 0);
-      if (fd >= 0) {
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_port = htons(static_cast<uint16_t>(port_));
-        inet_pton(AF_INET, options_.address == "localhost" ? "127.0.0.1" : options_.address.c_str(),
-                  &addr.sin_addr);
-        connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-        close(fd);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-  });
-  mg_stop(ctx_);
-  stopped = true;
+  StopWhileWakingListener(options_.address, port_, [this] { mg_stop(ctx_); });
   ctx_ = nullptr;
   if (!tls_file_.empty()) std::remove(tls_file_.c_str());
 }
