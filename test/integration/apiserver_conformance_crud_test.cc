@@ -107,7 +107,7 @@ TEST_CASE("generateName creates a unique name from the prefix") {
   CHECK(na != b.json()["metadata"]["name"].get<std::string>());
 }
 
-TEST_CASE("update with a stale resourceVersion is a 409 Conflict; with the current one it succeeds") {
+TEST_CASE("update with a stale resourceVersion is a 409 Conflict, with the current one it succeeds") {
   TestCluster c;
   Json created = c.http().Post(CorePath(c.ns(), "configmaps"), ConfigMapJson("a", {{"v", "1"}})).json();
   Json first = created;
@@ -173,7 +173,7 @@ TEST_CASE("the status subresource writes only status, and the main resource igno
   CHECK(updated["spec"]["replicas"] == 2);
 }
 
-TEST_CASE("merge patch and JSON patch change the object; unsupported patch types are 415") {
+TEST_CASE("merge patch and JSON patch change the object, unsupported patch types are 415") {
   TestCluster c;
   c.http().Post(CorePath(c.ns(), "configmaps"), ConfigMapJson("a", {{"x", "1"}, {"y", "2"}}));
   HttpReply merge = c.http().Patch(CorePath(c.ns(), "configmaps", "a"), "application/merge-patch+json",
@@ -206,7 +206,7 @@ TEST_CASE("a patch of a missing object is a 404") {
   CHECK(r.code == 404);
 }
 
-TEST_CASE("delete removes the object; a ConfigMap delete answers a Success Status") {
+TEST_CASE("delete removes the object, a ConfigMap delete answers a Success Status") {
   TestCluster c;
   c.http().Post(CorePath(c.ns(), "configmaps"), ConfigMapJson("a"));
   HttpReply d = c.http().Delete(CorePath(c.ns(), "configmaps", "a"));

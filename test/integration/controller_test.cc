@@ -116,7 +116,7 @@ TEST_CASE("create, update and delete of the primary each reconcile it") {
   CHECK(controller.stats().success.load() >= 3);
 }
 
-TEST_CASE("an owned object reconciles its controller owner; one without a controller reference nothing") {
+TEST_CASE("an owned object reconciles its controller owner, one without a controller reference nothing") {
   Env env;
   auto* rec = new CountingReconciler();
   Controller controller({.name = "widgets"}, std::unique_ptr<Reconciler>(rec));

@@ -107,6 +107,10 @@ bool LeaderElector::Sleep(std::stop_token stop, Clock::Duration d) {
 }
 
 LeaderElector::Attempt LeaderElector::TryAcquireOrRenew() {
+  struct Count {
+    std::atomic<int64_t>& n;
+    ~Count() { ++n; }
+  } count{attempts_};
   const absl::Time wall = clock_.WallNow();
   const std::string now_text = FormatRFC3339Micro(wall);
   absl::StatusOr<Object> got = leases_.Get(config_.lease_name);

@@ -73,6 +73,8 @@ class LeaderElector {
   absl::Status Run(std::stop_token stop);
 
   bool IsLeader() const { return leading_.load(); }
+  // Attempts to acquire or renew made so far (each reads the Lease).
+  int64_t attempts() const { return attempts_.load(); }
   std::string leader() const;
   const std::string& identity() const { return config_.identity; }
   // For a liveness check: an error when leading but the last renewal is older than the
@@ -93,6 +95,7 @@ class LeaderElector {
   const log::Logger log_;
 
   std::atomic<bool> leading_{false};
+  std::atomic<int64_t> attempts_{0};
   mutable kop::Mutex mu_;
   kop::CondVar cv_;  // signalled on stop
   std::optional<Object> observed_ ABSL_GUARDED_BY(mu_);  // the Lease as last read or written

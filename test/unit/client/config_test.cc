@@ -148,7 +148,7 @@ users: [{name: u, user: {tokenFile: token}}]
   CHECK(missing.status().message() == "kubeconfig " + dir.path + "/nope: no such file");
 }
 
-TEST_CASE("KUBECONFIG merges files; the first to define a name or current-context wins") {
+TEST_CASE("KUBECONFIG merges files, the first to define a name or current-context wins") {
   TempDir dir;
   const std::string a = dir.Write("a", R"(
 current-context: from-a
