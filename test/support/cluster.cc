@@ -64,7 +64,7 @@ std::string TestCluster::NewNamespace() {
 }
 
 std::string TestCluster::InstallCrd(const std::string& kind, const std::string& plural,
-                                    bool status_subresource) {
+                                    bool status_subresource, const Json& schema) {
   const std::string group = UniqueName("g") + ".kop.example.com";
   const std::string name = plural + "." + group;
   Json version = {{"name", "v1"},
@@ -72,7 +72,8 @@ std::string TestCluster::InstallCrd(const std::string& kind, const std::string& 
                   {"storage", true},
                   {"schema",
                    {{"openAPIV3Schema",
-                     {{"type", "object"}, {"x-kubernetes-preserve-unknown-fields", true}}}}}};
+                     schema.is_null() ? Json{{"type", "object"}, {"x-kubernetes-preserve-unknown-fields", true}}
+                                      : schema}}}};
   if (status_subresource) version["subresources"] = {{"status", Json::object()}};
   Json crd = {{"apiVersion", "apiextensions.k8s.io/v1"},
               {"kind", "CustomResourceDefinition"},

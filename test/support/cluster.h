@@ -37,8 +37,9 @@ class TestCluster {
 
   // Installs a namespaced CRD "<plural>.<unique group>" with a status subresource and waits
   // until it is Established. Returns the group.
+  // `schema`: the openAPIV3Schema (null: any object, unknown fields preserved).
   std::string InstallCrd(const std::string& kind, const std::string& plural,
-                         bool status_subresource = true);
+                         bool status_subresource = true, const Json& schema = nullptr);
 
  private:
   std::unique_ptr<kop::testing::ApiServer> server_;

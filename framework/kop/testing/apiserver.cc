@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <atomic>
+#include <set>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -30,6 +31,7 @@
 #include "kop/base/strings.h"
 #include "kop/testing/internal/errors.h"
 #include "kop/testing/internal/registry.h"
+#include "kop/testing/internal/schema.h"
 #include "kop/testing/internal/store.h"
 #include "kop/testing/internal/tls.h"
 #include "kop/testing/internal/validation.h"
@@ -218,6 +220,17 @@ class ApiServer::Impl {
   absl::StatusOr<internal::ListOptions> ParseListOptions(const Target& t, const Request& req) const;
   std::string EncodeFor(const ResourceInfo& info, const StoredObject& s, bool as_item) const;
   absl::Status AfterWrite(const ResourceInfo& info, const StoredObject& s, bool deleted);
+  // Schema defaulting, pruning and validation for custom resources; metadata for all.
+  std::vector<internal::FieldCause> Validate(const ResourceInfo& info, Object& obj, bool create);
+  // The garbage collector, run when an object is gone: deletes the dependents whose owners
+  // are all gone (background propagation), or drops their references to it (orphan).
+  void CollectGarbage(const std::string& uid, bool orphan);
+  void NoteOwners(const Object& obj);
+
+  kop::Mutex gc_mu_;
+  std::set<std::string> referenced_owners_ ABSL_GUARDED_BY(gc_mu_);  // uids some object names as owner
+  // Deletes asked for with propagationPolicy Orphan, by uid, until the object is gone.
+  std::set<std::string> orphaning_ ABSL_GUARDED_BY(gc_mu_);
   absl::StatusOr<StoredObject> CreateStored(const ResourceInfo& info, Object obj, bool dry_run);
 
   const ApiServerOptions options_;
@@ -705,7 +718,7 @@ absl::StatusOr<Response> ApiServer::Impl::List(const Target& t, const Request& r
 
 absl::StatusOr<StoredObject> ApiServer::Impl::CreateStored(const ResourceInfo& info, Object obj,
                                                            bool dry_run) {
-  std::vector<internal::FieldCause> causes = internal::ValidateObjectMeta(info, obj, true);
+  std::vector<internal::FieldCause> causes = Validate(info, obj, true);
   if (info.group == "apiextensions.k8s.io" && info.plural == "customresourcedefinitions") {
     if (absl::StatusOr<std::vector<ResourceInfo>> crd = internal::Registry::ParseCustomResource(obj);
         !crd.ok()) {
@@ -715,6 +728,7 @@ absl::StatusOr<StoredObject> ApiServer::Impl::CreateStored(const ResourceInfo& i
   if (!causes.empty()) {
     return internal::Invalid({info.group, info.plural, info.kind, obj.name()}, causes);
   }
+  if (!dry_run) NoteOwners(obj);
   KOP_ASSIGN_OR_RETURN(StoredObject s, store_.Create(info, std::move(obj), dry_run));
   if (!dry_run) {
     KOP_RETURN_IF_ERROR(AfterWrite(info, s, false));
@@ -727,8 +741,97 @@ absl::StatusOr<StoredObject> ApiServer::Impl::CreateStored(const ResourceInfo& i
 }
 
 // Keeps the registry in step with CustomResourceDefinitions.
+std::vector<internal::FieldCause> ApiServer::Impl::Validate(const ResourceInfo& info, Object& obj,
+                                                            bool create) {
+  std::vector<internal::FieldCause> causes = internal::ValidateObjectMeta(info, obj, create);
+  if (info.schema != nullptr) {
+    std::vector<internal::FieldCause> more = internal::ApplySchema(*info.schema, obj.mutable_json());
+    causes.insert(causes.end(), more.begin(), more.end());
+  }
+  return causes;
+}
+
+void ApiServer::Impl::NoteOwners(const Object& obj) {
+  const Json* refs = obj.Find({"metadata", "ownerReferences"});
+  if (refs == nullptr || !refs->is_array() || refs->empty()) return;
+  kop::MutexLock lock(&gc_mu_);
+  for (const Json& r : *refs) {
+    if (r.is_object() && r.contains("uid") && r["uid"].is_string()) {
+      referenced_owners_.insert(r["uid"].get<std::string>());
+    }
+  }
+}
+
+void ApiServer::Impl::CollectGarbage(const std::string& uid, bool orphan) {
+  {
+    kop::MutexLock lock(&gc_mu_);
+    if (referenced_owners_.erase(uid) == 0) return;  // nobody names it as owner
+  }
+  // Owners that still exist, by uid (looked up lazily).
+  auto exists = [this](const Json& ref) {
+    const std::string api_version = ref.value("apiVersion", "");
+    const std::string kind = ref.value("kind", "");
+    const size_t slash = api_version.find('/');
+    const std::string group = slash == std::string::npos ? "" : api_version.substr(0, slash);
+    const std::string version = slash == std::string::npos ? api_version : api_version.substr(slash + 1);
+    for (const std::string& plural : registry_.PluralsOf({group, version, kind})) {
+      std::shared_ptr<const ResourceInfo> info = registry_.Find(group, version, plural);
+      if (info == nullptr) continue;
+      internal::ListOptions o;
+      absl::StatusOr<internal::ListResult> r = store_.List(*info, o);
+      if (!r.ok()) continue;
+      for (const StoredObject& s : r->items) {
+        if (s.obj->uid() == ref.value("uid", "")) return true;
+      }
+    }
+    return false;
+  };
+  for (const std::shared_ptr<const ResourceInfo>& info : registry_.StoredResources()) {
+    absl::StatusOr<internal::ListResult> all = store_.List(*info, internal::ListOptions{});
+    if (!all.ok()) continue;
+    for (const StoredObject& s : all->items) {
+      const Json* refs = s.obj->Find({"metadata", "ownerReferences"});
+      if (refs == nullptr || !refs->is_array()) continue;
+      bool names_it = false;
+      bool other_owner_alive = false;
+      Json kept = Json::array();
+      for (const Json& r : *refs) {
+        if (r.is_object() && r.value("uid", "") == uid) {
+          names_it = true;
+        } else {
+          kept.push_back(r);
+          if (r.is_object() && exists(r)) other_owner_alive = true;
+        }
+      }
+      if (!names_it) continue;
+      if (orphan || other_owner_alive) {
+        // The dependent stays; its reference to the vanished owner goes.
+        Object updated = *s.obj;
+        if (kept.empty()) {
+          updated.mutable_json()["metadata"].erase("ownerReferences");
+        } else {
+          updated.mutable_json()["metadata"]["ownerReferences"] = kept;
+        }
+        (void)store_.Update(*info, std::move(updated), false, false);
+        continue;
+      }
+      absl::StatusOr<internal::Store::Deleted> d =
+          store_.Delete(*info, s.obj->namespace_(), s.obj->name(), {}, false);
+      if (d.ok() && d->gone) (void)AfterWrite(*info, d->object, true);
+    }
+  }
+}
+
 absl::Status ApiServer::Impl::AfterWrite(const ResourceInfo& info, const StoredObject& s,
                                          bool deleted) {
+  if (deleted) {
+    bool orphan;
+    {
+      kop::MutexLock lock(&gc_mu_);
+      orphan = orphaning_.erase(s.obj->uid()) > 0;
+    }
+    CollectGarbage(s.obj->uid(), orphan);
+  }
   if (info.group != "apiextensions.k8s.io" || info.plural != "customresourcedefinitions") {
     return absl::OkStatus();
   }
@@ -819,7 +922,7 @@ absl::StatusOr<Response> ApiServer::Impl::Update(const Target& t, const Request&
     return internal::BadRequest(kop::StrCat("the name of the object (", obj.name(),
                                             ") does not match the name on the URL (", t.name, ")"));
   }
-  std::vector<internal::FieldCause> causes = internal::ValidateObjectMeta(*t.info, obj, false);
+  std::vector<internal::FieldCause> causes = Validate(*t.info, obj, false);
   if (t.info->plural == "customresourcedefinitions" && t.sub.empty()) {
     if (auto crd = internal::Registry::ParseCustomResource(obj); !crd.ok()) {
       causes.push_back(internal::ParseFieldCause(ToStd(crd.status().message())));
@@ -828,6 +931,7 @@ absl::StatusOr<Response> ApiServer::Impl::Update(const Target& t, const Request&
   if (!causes.empty()) {
     return internal::Invalid({t.info->group, t.info->plural, t.info->kind, obj.name()}, causes);
   }
+  if (!dry_run) NoteOwners(obj);
   KOP_ASSIGN_OR_RETURN(StoredObject s, store_.Update(*t.info, std::move(obj), t.sub == "status", dry_run));
   if (!dry_run) KOP_RETURN_IF_ERROR(AfterWrite(*t.info, s, !store_.Get(*t.info, t.ns, t.name).ok()));
   return Response{200, EncodeFor(*t.info, s, false)};
@@ -859,10 +963,11 @@ absl::StatusOr<Response> ApiServer::Impl::Patch(const Target& t, const Request& 
     // A patch that names a resourceVersion is a precondition; otherwise retry on conflict, as
     // upstream's patch handler does.
     const bool precondition = obj->resource_version() != current.obj->resource_version();
-    std::vector<internal::FieldCause> causes = internal::ValidateObjectMeta(*t.info, *obj, false);
+    std::vector<internal::FieldCause> causes = Validate(*t.info, *obj, false);
     if (!causes.empty()) {
       return internal::Invalid({t.info->group, t.info->plural, t.info->kind, t.name}, causes);
     }
+    if (!dry_run) NoteOwners(*obj);
     absl::StatusOr<StoredObject> s = store_.Update(*t.info, *std::move(obj), t.sub == "status", dry_run);
     if (!s.ok() && s.status().code() == absl::StatusCode::kAborted && !precondition &&
         attempt < 10) {
@@ -876,6 +981,7 @@ absl::StatusOr<Response> ApiServer::Impl::Patch(const Target& t, const Request& 
 
 absl::StatusOr<Response> ApiServer::Impl::Delete(const Target& t, const Request& req) {
   KOP_ASSIGN_OR_RETURN(bool dry_run, DryRun(req));
+  std::string propagation;
   internal::Preconditions pre;
   if (!req.body.empty()) {
     absl::StatusOr<Json> opts = ParseJson(req.body);
@@ -890,6 +996,24 @@ absl::StatusOr<Response> ApiServer::Impl::Delete(const Target& t, const Request&
       for (const Json& v : *d) {
         if (v == "All") dry_run = true;
       }
+    }
+    if (auto p = opts->find("propagationPolicy"); p != opts->end() && p->is_string()) {
+      propagation = p->get<std::string>();
+    } else if (opts->value("orphanDependents", false)) {
+      propagation = "Orphan";
+    }
+  }
+  if (auto q = req.query.find("propagationPolicy"); q != req.query.end()) propagation = q->second;
+  if (propagation != "" && propagation != "Background" && propagation != "Foreground" &&
+      propagation != "Orphan") {
+    return internal::BadRequest(kop::StrCat(
+        "propagationPolicy: Unsupported value: \"", propagation,
+        "\": supported values: \"Foreground\", \"Background\", \"Orphan\""));
+  }
+  if (propagation == "Orphan" && !dry_run) {
+    if (absl::StatusOr<StoredObject> current = store_.Get(*t.info, t.ns, t.name); current.ok()) {
+      kop::MutexLock lock(&gc_mu_);
+      orphaning_.insert(current->obj->uid());
     }
   }
   KOP_ASSIGN_OR_RETURN(internal::Store::Deleted d,

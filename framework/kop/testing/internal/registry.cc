@@ -253,6 +253,17 @@ absl::StatusOr<std::vector<ResourceInfo>> Registry::ParseCustomResource(const Ob
     if (r.version.empty()) return absl::InvalidArgumentError("spec.versions[].name: Required value");
     const Json sub = v.value("subresources", Json::object());
     r.has_status = sub.is_object() && sub.contains("status");
+    if (sub.is_object() && sub.contains("scale") && sub["scale"].is_object()) {
+      const Json& scale = sub["scale"];
+      r.has_scale = true;
+      r.scale_spec_path = scale.value("specReplicasPath", "");
+      r.scale_status_path = scale.value("statusReplicasPath", "");
+      r.scale_selector_path = scale.value("labelSelectorPath", "");
+    }
+    if (auto schema = v.find("schema"); schema != v.end() && schema->is_object() &&
+                                        schema->contains("openAPIV3Schema")) {
+      r.schema = std::make_shared<const Json>((*schema)["openAPIV3Schema"]);
+    }
     if (v.value("served", false)) served.push_back(std::move(r));
   }
   if (storage != 1) {
@@ -260,6 +271,16 @@ absl::StatusOr<std::vector<ResourceInfo>> Registry::ParseCustomResource(const Ob
         "spec.versions: Invalid value: must have exactly one version marked as storage version");
   }
   return served;
+}
+
+std::vector<std::shared_ptr<const ResourceInfo>> Registry::StoredResources() const {
+  kop::MutexLock lock(&mu_);
+  std::vector<std::shared_ptr<const ResourceInfo>> out;
+  std::set<std::string> seen;
+  for (const auto& [key, info] : resources_) {
+    if (seen.insert(info->StorageKey()).second) out.push_back(info);
+  }
+  return out;
 }
 
 absl::Status Registry::AddCustomResource(const Object& crd) {

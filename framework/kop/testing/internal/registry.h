@@ -32,6 +32,12 @@ struct ResourceInfo {
   bool delete_returns_object = false;
   std::set<std::string> field_labels;  // selectable fields besides metadata.name/namespace
   std::string name_format = "subdomain";  // "subdomain", "label" (RFC 1123) or "label1035"
+  // Custom resources: the version's openAPIV3Schema (null: none) and its scale subresource.
+  std::shared_ptr<const Json> schema;
+  bool has_scale = false;
+  std::string scale_spec_path;    // ".spec.replicas"
+  std::string scale_status_path;  // ".status.replicas"
+  std::string scale_selector_path;
 
   // Where objects of this resource are stored: versions of one group/resource share them.
   std::string StorageKey() const { return group + "/" + plural; }
@@ -47,6 +53,8 @@ class Registry {
                                            const std::string& plural) const;
   // The plural names serving a group, version and kind (usually one).
   std::vector<std::string> PluralsOf(const GroupVersionKind& gvk) const;
+  // One served version of every resource that has storage (for the garbage collector).
+  std::vector<std::shared_ptr<const ResourceInfo>> StoredResources() const;
   // Every served version of a group/resource.
   std::vector<std::shared_ptr<const ResourceInfo>> Versions(const std::string& group,
                                                             const std::string& plural) const;

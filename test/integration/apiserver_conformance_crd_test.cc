@@ -1,0 +1,172 @@
+// API server conformance: custom resources validated, defaulted and pruned by their CRD's
+// structural schema, and owner-based garbage collection. Passes against a real
+// kube-apiserver (KOP_TEST_KUBECONFIG) as against the embedded one.
+#include "catch2/catch.hpp"
+#include "integration/conformance_helpers.h"
+#include "support/cluster.h"
+#include "support/wait.h"
+
+namespace kop::test {
+namespace {
+
+using std::chrono::seconds;
+
+const Json kGadgetSchema = Json::parse(R"({
+  "type": "object",
+  "properties": {
+    "spec": {
+      "type": "object",
+      "required": ["image"],
+      "properties": {
+        "image": {"type": "string", "minLength": 1},
+        "replicas": {"type": "integer", "minimum": 0, "maximum": 100, "default": 1},
+        "serviceType": {"type": "string", "enum": ["ClusterIP", "NodePort", "LoadBalancer"]},
+        "env": {"type": "array", "items": {"type": "object", "required": ["name"],
+                "properties": {"name": {"type": "string"}, "value": {"type": "string"}}}},
+        "config": {"type": "object", "additionalProperties": {"type": "string"}},
+        "extra": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}
+      }
+    },
+    "status": {"type": "object", "properties": {"readyReplicas": {"type": "integer"}}}
+  }
+})");
+
+Json Gadget(const std::string& group, const std::string& ns, const std::string& name, Json spec) {
+  return {{"apiVersion", group + "/v1"},
+          {"kind", "Gadget"},
+          {"metadata", {{"name", name}, {"namespace", ns}}},
+          {"spec", std::move(spec)}};
+}
+
+bool HasCause(const HttpReply& r, const std::string& field) {
+  for (const Json& c : r.json()["details"].value("causes", Json::array())) {
+    if (c.value("field", "") == field) return true;
+  }
+  return false;
+}
+
+TEST_CASE("a CRD's schema rejects invalid custom objects with 422 and field causes") {
+  TestCluster c;
+  const std::string group = c.InstallCrd("Gadget", "gadgets", true, kGadgetSchema);
+  const std::string path = "/apis/" + group + "/v1/namespaces/" + c.ns() + "/gadgets";
+
+  HttpReply r = c.http().Post(path, Gadget(group, c.ns(), "no-image", {{"replicas", 2}}));
+  INFO(r.body);
+  REQUIRE(r.code == 422);
+  REQUIRE(r.json()["reason"] == "Invalid");
+  REQUIRE(HasCause(r, "spec.image"));
+
+  r = c.http().Post(path, Gadget(group, c.ns(), "too-many", {{"image", "nginx"}, {"replicas", 500}}));
+  REQUIRE(r.code == 422);
+  REQUIRE(HasCause(r, "spec.replicas"));
+  REQUIRE(r.json()["message"].get<std::string>().find("less than or equal to 100") != std::string::npos);
+
+  r = c.http().Post(path, Gadget(group, c.ns(), "wrong-type", {{"image", "nginx"}, {"replicas", "two"}}));
+  REQUIRE(r.code == 422);
+  REQUIRE(HasCause(r, "spec.replicas"));
+
+  r = c.http().Post(path, Gadget(group, c.ns(), "bad-enum", {{"image", "nginx"}, {"serviceType", "Magic"}}));
+  REQUIRE(r.code == 422);
+  REQUIRE(HasCause(r, "spec.serviceType"));
+  REQUIRE(r.json()["details"]["causes"][0]["reason"] == "FieldValueNotSupported");
+
+  r = c.http().Post(path, Gadget(group, c.ns(), "bad-env", {{"image", "nginx"}, {"env", {{{"value", "x"}}}}}));
+  REQUIRE(r.code == 422);
+  REQUIRE(HasCause(r, "spec.env[0].name"));
+
+  r = c.http().Post(path, Gadget(group, c.ns(), "bad-config", {{"image", "nginx"}, {"config", {{"a", 1}}}}));
+  REQUIRE(r.code == 422);
+  REQUIRE(HasCause(r, "spec.config.a"));
+
+  // Updates are checked the same way.
+  r = c.http().Post(path, Gadget(group, c.ns(), "good", {{"image", "nginx"}}));
+  REQUIRE(r.code == 201);
+  Json good = r.json();
+  good["spec"]["replicas"] = -1;
+  r = c.http().Put(path + "/good", good);
+  REQUIRE(r.code == 422);
+  REQUIRE(HasCause(r, "spec.replicas"));
+  r = c.http().Patch(path + "/good", "application/merge-patch+json", R"({"spec":{"replicas":101}})");
+  REQUIRE(r.code == 422);
+}
+
+TEST_CASE("a CRD's schema fills in defaults and prunes unknown fields") {
+  TestCluster c;
+  const std::string group = c.InstallCrd("Gadget", "gadgets", true, kGadgetSchema);
+  const std::string path = "/apis/" + group + "/v1/namespaces/" + c.ns() + "/gadgets";
+  Json spec = {{"image", "nginx"}, {"unknownField", true}, {"extra", {{"anything", {{"goes", 1}}}}}};
+  HttpReply r = c.http().Post(path, Gadget(group, c.ns(), "defaults", spec));
+  INFO(r.body);
+  REQUIRE(r.code == 201);
+  Json got = c.http().Get(path + "/defaults").json();
+  REQUIRE(got["spec"]["replicas"] == 1);
+  REQUIRE_FALSE(got["spec"].contains("unknownField"));
+  REQUIRE(got["spec"]["extra"]["anything"]["goes"] == 1);
+  REQUIRE(got["metadata"]["name"] == "defaults");
+}
+
+Json ConfigMap(const std::string& ns, const std::string& name, const Json& owner = nullptr,
+               bool controller = true) {
+  Json cm = {{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", name}, {"namespace", ns}}}};
+  if (!owner.is_null()) {
+    cm["metadata"]["ownerReferences"] = {{{"apiVersion", "v1"},
+                                          {"kind", "ConfigMap"},
+                                          {"name", owner["metadata"]["name"]},
+                                          {"uid", owner["metadata"]["uid"]},
+                                          {"controller", controller}}};
+  }
+  return cm;
+}
+
+TEST_CASE("deleting an owner deletes its dependents, transitively (background propagation)") {
+  TestCluster c;
+  const std::string path = CorePath(c.ns(), "configmaps");
+  Json owner = c.http().Post(path, ConfigMap(c.ns(), "owner")).json();
+  Json child = c.http().Post(path, ConfigMap(c.ns(), "child", owner)).json();
+  REQUIRE(child["metadata"]["uid"].is_string());
+  REQUIRE(c.http().Post(path, ConfigMap(c.ns(), "grandchild", child)).code == 201);
+  REQUIRE(c.http().Post(path, ConfigMap(c.ns(), "stranger")).code == 201);
+  REQUIRE(c.http().Delete(path + "/owner").code == 200);
+  REQUIRE(WaitFor([&] {
+    return c.http().Get(path + "/child").code == 404 && c.http().Get(path + "/grandchild").code == 404;
+  }, seconds(30)));
+  REQUIRE(c.http().Get(path + "/stranger").code == 200);
+}
+
+TEST_CASE("a dependent with another live owner survives, without the dangling reference") {
+  TestCluster c;
+  const std::string path = CorePath(c.ns(), "configmaps");
+  Json a = c.http().Post(path, ConfigMap(c.ns(), "owner-a")).json();
+  Json b = c.http().Post(path, ConfigMap(c.ns(), "owner-b")).json();
+  Json shared = ConfigMap(c.ns(), "shared", a, false);
+  shared["metadata"]["ownerReferences"].push_back(ConfigMap(c.ns(), "x", b, false)["metadata"]["ownerReferences"][0]);
+  REQUIRE(c.http().Post(path, shared).code == 201);
+  REQUIRE(c.http().Delete(path + "/owner-a").code == 200);
+  REQUIRE(WaitFor([&] {
+    Json got = c.http().Get(path + "/shared").json();
+    return got["metadata"].value("ownerReferences", Json::array()).size() == 1;
+  }, seconds(30)));
+  Json got = c.http().Get(path + "/shared").json();
+  REQUIRE(got["metadata"]["ownerReferences"][0]["name"] == "owner-b");
+}
+
+TEST_CASE("propagationPolicy Orphan keeps the dependents and drops their owner reference") {
+  TestCluster c;
+  const std::string path = CorePath(c.ns(), "configmaps");
+  Json owner = c.http().Post(path, ConfigMap(c.ns(), "owner")).json();
+  REQUIRE(c.http().Post(path, ConfigMap(c.ns(), "orphan", owner)).code == 201);
+  HttpReply r = c.http().Delete(path + "/owner", {{"kind", "DeleteOptions"}, {"apiVersion", "v1"},
+                                                  {"propagationPolicy", "Orphan"}});
+  INFO(r.body);
+  REQUIRE(r.code == 200);
+  REQUIRE(WaitFor([&] {
+    HttpReply got = c.http().Get(path + "/orphan");
+    return got.code == 200 && !got.json()["metadata"].contains("ownerReferences");
+  }, seconds(30)));
+  HttpReply bad = c.http().Delete(path + "/orphan", {{"kind", "DeleteOptions"}, {"apiVersion", "v1"},
+                                                    {"propagationPolicy", "Sometimes"}});
+  REQUIRE(bad.code == 400);
+}
+
+}  // namespace
+}  // namespace kop::test
