@@ -1,0 +1,373 @@
+#include "application_reconciler.h"
+
+#include <cstdio>
+#include <regex>
+#include <set>
+
+#include "kop/api/condition.h"
+#include "kop/base/status_macros.h"
+#include "kop/base/strings.h"
+#include "kop/client/errors.h"
+#include "kop/controller/cached_client.h"
+#include "kop/util/util.h"
+
+namespace application {
+namespace {
+
+using kop::Json;
+using kop::Object;
+
+const Json& Spec(const Object& app) {
+  static const Json empty = Json::object();
+  const Json* spec = app.spec();
+  return spec != nullptr && spec->is_object() ? *spec : empty;
+}
+
+int64_t Replicas(const Object& app) {
+  const Json& s = Spec(app);
+  return s.contains("replicas") && s["replicas"].is_number_integer() ? s["replicas"].get<int64_t>() : 1;
+}
+
+int64_t Port(const Object& app) {
+  const Json& s = Spec(app);
+  return s.contains("port") && s["port"].is_number_integer() ? s["port"].get<int64_t>() : 8080;
+}
+
+Json Config(const Object& app) {
+  const Json& s = Spec(app);
+  return s.contains("config") && s["config"].is_object() ? s["config"] : Json::object();
+}
+
+Json SelectorLabels(const Object& app) { return {{kNameLabel, app.name()}}; }
+
+// Sets metadata.labels[k] for the operator's labels, leaving others.
+void Label(Object& obj, const Object& app) {
+  Json& labels = obj.mutable_json()["metadata"]["labels"];
+  if (!labels.is_object()) labels = Json::object();
+  labels[kNameLabel] = app.name();
+  labels[kManagedByLabel] = kManagedBy;
+}
+
+// The element of `list` whose "name" is `name`, appended when missing.
+Json& Named(Json& list, const std::string& name) {
+  if (!list.is_array()) list = Json::array();
+  for (Json& e : list) {
+    if (e.is_object() && e.value("name", "") == name) return e;
+  }
+  list.push_back({{"name", name}});
+  return list.back();
+}
+
+int64_t IntAt(const Json& j, const char* field) {
+  auto it = j.find(field);
+  return it != j.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+}
+
+}  // namespace
+
+std::vector<std::string> ValidateSpec(const Object& app) {
+  std::vector<std::string> problems;
+  const Json* spec = app.spec();
+  if (spec == nullptr || !spec->is_object()) return {"spec is missing"};
+  const Json& s = *spec;
+  if (!s.contains("image") || !s["image"].is_string() || s["image"].get<std::string>().empty()) {
+    problems.push_back("spec.image is required");
+  } else if (s["image"].get<std::string>().find_first_of(" \t\n") != std::string::npos) {
+    problems.push_back("spec.image must not contain whitespace");
+  }
+  if (s.contains("replicas") && (!s["replicas"].is_number_integer() || s["replicas"].get<int64_t>() < 0 ||
+                                 s["replicas"].get<int64_t>() > 100)) {
+    problems.push_back("spec.replicas must be an integer from 0 to 100");
+  }
+  if (s.contains("port") && (!s["port"].is_number_integer() || s["port"].get<int64_t>() < 1 ||
+                             s["port"].get<int64_t>() > 65535)) {
+    problems.push_back("spec.port must be an integer from 1 to 65535");
+  }
+  if (s.contains("serviceType")) {
+    const std::string t = s["serviceType"].is_string() ? s["serviceType"].get<std::string>() : "";
+    if (t != "ClusterIP" && t != "NodePort" && t != "LoadBalancer") {
+      problems.push_back("spec.serviceType must be ClusterIP, NodePort or LoadBalancer");
+    }
+  }
+  if (s.contains("env")) {
+    std::set<std::string> seen;
+    static const std::regex kEnvName("[-._a-zA-Z][-._a-zA-Z0-9]*");
+    if (!s["env"].is_array()) {
+      problems.push_back("spec.env must be a list");
+    } else {
+      for (const Json& e : s["env"]) {
+        const std::string name = e.is_object() ? e.value("name", "") : "";
+        if (!std::regex_match(name, kEnvName)) {
+          problems.push_back(kop::StrCat("spec.env: \"", name, "\" is not a valid variable name"));
+        } else if (!seen.insert(name).second) {
+          problems.push_back(kop::StrCat("spec.env: \"", name, "\" is set twice"));
+        }
+      }
+    }
+  }
+  if (s.contains("config")) {
+    static const std::regex kKey("[-._a-zA-Z0-9]+");
+    if (!s["config"].is_object()) {
+      problems.push_back("spec.config must be a map of file names to contents");
+    } else {
+      for (const auto& [key, value] : s["config"].items()) {
+        if (!std::regex_match(key, kKey) || key.size() > 253) {
+          problems.push_back(kop::StrCat("spec.config: \"", key, "\" is not a valid file name"));
+        }
+        if (!value.is_string()) problems.push_back(kop::StrCat("spec.config.", key, " must be a string"));
+      }
+    }
+  }
+  return problems;
+}
+
+std::string ConfigHash(const Json& config) {
+  uint64_t h = 14695981039346656037ull;
+  auto mix = [&h](std::string_view s) {
+    for (unsigned char c : s) {
+      h ^= c;
+      h *= 1099511628211ull;
+    }
+    h ^= 0xff;  // separator: ("ab","c") and ("a","bc") differ
+    h *= 1099511628211ull;
+  };
+  if (config.is_object()) {
+    for (const auto& [key, value] : config.items()) {  // nlohmann orders keys
+      mix(key);
+      mix(value.is_string() ? value.get<std::string>() : value.dump());
+    }
+  }
+  char out[17];
+  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(h));
+  return out;
+}
+
+void DesiredConfigMap(const Object& app, Object& cm) {
+  Label(cm, app);
+  Json data = Json::object();
+  const Json config = Config(app);
+  for (const auto& [key, value] : config.items()) {
+    if (value.is_string()) data[key] = value;
+  }
+  cm.mutable_json()["data"] = data;
+}
+
+void DesiredDeployment(const Object& app, Object& d) {
+  Label(d, app);
+  Json& spec = d.mutable_json()["spec"];
+  if (!spec.is_object()) spec = Json::object();
+  spec["replicas"] = Replicas(app);
+  spec["selector"] = {{"matchLabels", SelectorLabels(app)}};
+  Json& meta = spec["template"]["metadata"];
+  Json& labels = meta["labels"];
+  if (!labels.is_object()) labels = Json::object();
+  labels[kNameLabel] = app.name();
+  Json& annotations = meta["annotations"];
+  if (!annotations.is_object()) annotations = Json::object();
+  annotations[kConfigHashAnnotation] = ConfigHash(Config(app));
+
+  Json& pod = spec["template"]["spec"];
+  Json& c = Named(pod["containers"], "app");
+  const Json& s = Spec(app);
+  c["image"] = s.value("image", "");
+  Json& port = Named(c["ports"], "http");
+  port["containerPort"] = Port(app);
+  port["protocol"] = "TCP";
+  if (s.contains("env") && s["env"].is_array() && !s["env"].empty()) {
+    Json env = Json::array();
+    for (const Json& e : s["env"]) env.push_back({{"name", e.value("name", "")}, {"value", e.value("value", "")}});
+    c["env"] = env;
+  } else {
+    c.erase("env");
+  }
+  if (s.contains("resources") && s["resources"].is_object() && !s["resources"].empty()) {
+    c["resources"] = s["resources"];
+  } else {
+    c.erase("resources");
+  }
+  Json& mount = Named(c["volumeMounts"], "config");
+  mount["mountPath"] = "/etc/app";
+  mount["readOnly"] = true;
+  Json& volume = Named(pod["volumes"], "config");
+  volume["configMap"] = {{"name", app.name() + "-config"}};
+}
+
+void DesiredService(const Object& app, Object& svc) {
+  Label(svc, app);
+  Json& spec = svc.mutable_json()["spec"];
+  if (!spec.is_object()) spec = Json::object();
+  spec["type"] = Spec(app).value("serviceType", "ClusterIP");
+  spec["selector"] = SelectorLabels(app);
+  Json& port = Named(spec["ports"], "http");
+  port["port"] = Port(app);
+  port["targetPort"] = Port(app);
+  port["protocol"] = "TCP";
+  if (spec["type"] == "ClusterIP") port.erase("nodePort");  // only NodePort/LoadBalancer have one
+}
+
+Json DesiredStatus(const Object& app, const Object* deployment, const std::vector<std::string>& invalid,
+                   absl::Time now) {
+  Object scratch = app;
+  Json& status = scratch.mutable_json()["status"];
+  if (!status.is_object()) status = Json::object();
+  const int64_t generation = app.generation();
+  const int64_t desired = Replicas(app);
+  status["observedGeneration"] = generation;
+  status["selector"] = kop::StrCat(kNameLabel, "=", app.name());
+  status["configHash"] = ConfigHash(Config(app));
+  auto set = [&](const char* type, bool value, const std::string& reason, const std::string& message) {
+    (void)kop::SetStatusCondition(scratch,
+                                  {.type = type,
+                                   .status = std::string(value ? kop::kConditionTrue : kop::kConditionFalse),
+                                   .reason = reason,
+                                   .message = message,
+                                   .observed_generation = generation},
+                                  now);
+  };
+  if (!invalid.empty()) {
+    std::string message;
+    for (const std::string& p : invalid) message += (message.empty() ? "" : "; ") + p;
+    set("Degraded", true, "InvalidSpec", message);
+    set("Ready", false, "InvalidSpec", "the spec is invalid: " + message);
+    set("Progressing", false, "InvalidSpec", "nothing is rolled out until the spec is fixed");
+    return scratch.json()["status"];
+  }
+  int64_t replicas = 0, ready = 0, updated = 0, observed = 0, dep_generation = 0;
+  if (deployment != nullptr) {
+    const Json* ds = deployment->status();
+    if (ds != nullptr && ds->is_object()) {
+      replicas = IntAt(*ds, "replicas");
+      ready = IntAt(*ds, "readyReplicas");
+      updated = IntAt(*ds, "updatedReplicas");
+      observed = IntAt(*ds, "observedGeneration");
+    }
+    dep_generation = deployment->generation();
+  }
+  status["replicas"] = replicas;
+  status["readyReplicas"] = ready;
+  const bool rolled_out = deployment != nullptr && observed >= dep_generation && updated == desired &&
+                          ready == desired && replicas == desired;
+  const std::string counts = kop::StrCat(ready, "/", desired, " replicas ready");
+  set("Ready", rolled_out, rolled_out ? "AllReplicasReady" : "ReplicasNotReady", counts);
+  set("Progressing", !rolled_out, rolled_out ? "RolloutComplete" : "RollingOut",
+      rolled_out ? "the Deployment is rolled out" : kop::StrCat("rolling out: ", counts));
+  set("Degraded", false, "AsExpected", "the spec is valid and its objects are in place");
+  return scratch.json()["status"];
+}
+
+void ApplicationReconciler::Event(const Object& app, kop::util::EventType type, std::string reason,
+                                  std::string message) {
+  if (events_ != nullptr) events_->Event(app, type, std::move(reason), std::move(message));
+}
+
+absl::StatusOr<std::string> ApplicationReconciler::Ensure(kop::ReconcileContext& ctx, const Object& app,
+                                                          const kop::GroupVersionKind& gvk,
+                                                          const std::string& name,
+                                                          void (*desired)(const Object&, Object&)) {
+  const kop::ObjectKey key{app.namespace_(), name};
+  absl::StatusOr<kop::cache::ObjectPtr> current = ctx.cached->Get(gvk, key);
+  if (!current.ok() && !kop::IsNotFound(current.status())) return current.status();
+  if (!current.ok()) {
+    Object obj = Object::New(gvk, key);
+    desired(app, obj);
+    KOP_RETURN_IF_ERROR(kop::util::SetControllerReference(app, obj));
+    KOP_RETURN_IF_ERROR(ctx.cached->Create(obj).status());
+    return kop::StrCat("Created ", gvk.kind, " ", name);
+  }
+  Object obj = **current;
+  desired(app, obj);
+  absl::Status owned = kop::util::SetControllerReference(app, obj);
+  if (!owned.ok()) {
+    // Someone else controls an object by that name: leave it, and say so.
+    return absl::FailedPreconditionError(
+        kop::StrCat(gvk.kind, " ", name, " exists and is not controlled by this Application: ",
+                    std::string(kop::ToStd(owned.message()))));
+  }
+  if (obj.json() == (*current)->json()) return std::string();
+  KOP_RETURN_IF_ERROR(ctx.cached->Update(obj).status());
+  return kop::StrCat("Updated ", gvk.kind, " ", name);
+}
+
+absl::StatusOr<kop::Result> ApplicationReconciler::Reconcile(const kop::Request& request,
+                                                             kop::ReconcileContext& ctx) {
+  absl::StatusOr<kop::cache::ObjectPtr> got = ctx.cached->Get(kApplication, request.key);
+  if (kop::IsNotFound(got.status())) return kop::Result{};  // deleted: dependents are collected
+  if (!got.ok()) return got.status();
+  const Object& app = **got;
+  if (app.IsBeingDeleted()) return kop::Result{};
+
+  const absl::Time now = absl::Now();
+  const std::vector<std::string> invalid = ValidateSpec(app);
+  std::optional<Object> deployment;
+  absl::Status failure;
+  if (invalid.empty()) {
+    struct Owned {
+      const kop::GroupVersionKind& gvk;
+      std::string name;
+      void (*desired)(const Object&, Object&);
+    };
+    for (const Owned& o : {Owned{kConfigMap, app.name() + "-config", &DesiredConfigMap},
+                           Owned{kDeployment, app.name(), &DesiredDeployment},
+                           Owned{kService, app.name(), &DesiredService}}) {
+      absl::StatusOr<std::string> wrote = Ensure(ctx, app, o.gvk, o.name, o.desired);
+      if (!wrote.ok()) {
+        if (kop::IsConflict(wrote.status()) || kop::IsAlreadyExists(wrote.status())) {
+          // The cache is behind our own or someone else's write: look again shortly.
+          ctx.log.V(1).Info("cache behind a write, requeueing", "object", o.name);
+          return kop::Result{.requeue = true};
+        }
+        failure = wrote.status();
+        break;
+      }
+      if (!wrote->empty()) {
+        ctx.log.Info(*wrote);
+        Event(app, kop::util::EventType::kNormal, wrote->substr(0, wrote->find(' ')), *wrote);
+      }
+    }
+    absl::StatusOr<kop::cache::ObjectPtr> d = ctx.cached->Get(kDeployment, {app.namespace_(), app.name()});
+    if (d.ok()) deployment = **d;
+  } else {
+    ctx.log.Info("invalid spec", "problems", invalid.size());
+  }
+
+  Json status = DesiredStatus(app, deployment.has_value() ? &*deployment : nullptr, invalid, now);
+  if (!failure.ok()) {
+    Object scratch = app;
+    scratch.mutable_json()["status"] = status;
+    (void)kop::SetStatusCondition(scratch,
+                                  {.type = "Degraded",
+                                   .status = std::string(kop::kConditionTrue),
+                                   .reason = "ReconcileError",
+                                   .message = std::string(kop::ToStd(failure.message())),
+                                   .observed_generation = app.generation()},
+                                  now);
+    status = scratch.json()["status"];
+  }
+  const Json* old_status = app.status();
+  if (old_status == nullptr || *old_status != status) {
+    const bool was_degraded = kop::IsConditionTrue(
+        kop::ConditionsFromJson(old_status != nullptr ? old_status->value("conditions", Json()) : Json())
+            .value_or(std::vector<kop::Condition>{}),
+        "Degraded");
+    Object updated = app;
+    updated.mutable_json()["status"] = status;
+    absl::StatusOr<Object> written = ctx.cached->UpdateStatus(updated);
+    if (!written.ok()) {
+      if (kop::IsConflict(written.status())) return kop::Result{.requeue = true};
+      if (!kop::IsNotFound(written.status())) return written.status();
+    }
+    if (!invalid.empty() && !was_degraded) {
+      std::string message;
+      for (const std::string& p : invalid) message += (message.empty() ? "" : "; ") + p;
+      Event(app, kop::util::EventType::kWarning, "InvalidSpec", message);
+    }
+  }
+  if (!failure.ok()) {
+    Event(app, kop::util::EventType::kWarning, "ReconcileFailed", std::string(kop::ToStd(failure.message())));
+    return failure;
+  }
+  // A bad spec waits for the next spec change; nothing to retry.
+  return kop::Result{};
+}
+
+}  // namespace application
