@@ -83,9 +83,9 @@ absl::Status Run(Options o) {
                           .WithOptions({.max_concurrent_reconciles = o.max_concurrent_reconciles})
                           .Complete(std::make_unique<application::ApplicationReconciler>(&events))
                           .status());
-  if (embedded != nullptr && o.simulate_deployments) {
-    log.Info("the embedded API server has no Deployment controller or kubelet: simulating them, "
-             "every Deployment is reported rolled out (--simulate-deployments=false to stop)");
+  if (o.simulate_deployments.value_or(embedded != nullptr)) {
+    log.Info("simulating the Deployment controller and kubelet the API server lacks: every "
+             "Deployment is reported rolled out (--simulate-deployments=false to stop)");
     KOP_RETURN_IF_ERROR(kop::ControllerBuilder(*manager)
                             .Named("deployment-simulator")
                             .For(application::kDeployment)

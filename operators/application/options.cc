@@ -89,8 +89,9 @@ Development:
                                     written to --embedded-kubeconfig and printed, for kubectl
   --embedded-listen HOST:PORT       where the embedded server listens (default 127.0.0.1:0, a free port)
   --embedded-kubeconfig PATH        where its kubeconfig goes (default: a file in $TMPDIR)
-  --simulate-deployments=false      with --embedded-apiserver, do not report Deployments as rolled out
-                                    (the embedded server has no Deployment controller or kubelet)
+  --simulate-deployments[=false]    report every Deployment as rolled out, playing the Deployment
+                                    controller and kubelet a bare API server lacks (default: on with
+                                    --embedded-apiserver, off otherwise; never use it on a real cluster)
   -h, --help                        this text
 )";
 }
@@ -160,10 +161,12 @@ absl::StatusOr<Options> ParseOptions(const std::vector<std::string>& args) {
       {"embedded-listen", str(o.embedded_listen)},
       {"embedded-kubeconfig", str(o.embedded_kubeconfig)},
   };
+  bool simulate = false;
+  bool simulate_set = false;
   std::map<std::string, bool*> booleans = {
       {"leader-elect", &o.leader_elect},
       {"embedded-apiserver", &o.embedded_apiserver},
-      {"simulate-deployments", &o.simulate_deployments},
+      {"simulate-deployments", &simulate},
       {"help", &o.help},
   };
   for (size_t i = 0; i < args.size(); ++i) {
@@ -183,6 +186,7 @@ absl::StatusOr<Options> ParseOptions(const std::vector<std::string>& args) {
       absl::StatusOr<bool> v = ParseBool(name, value.value_or("true"));
       if (!v.ok()) return v.status();
       *b->second = *v;
+      if (name == "simulate-deployments") simulate_set = true;
       continue;
     }
     auto s = valued.find(name);
@@ -193,6 +197,7 @@ absl::StatusOr<Options> ParseOptions(const std::vector<std::string>& args) {
     }
     if (absl::Status st = s->second(*value); !st.ok()) return st;
   }
+  if (simulate_set) o.simulate_deployments = simulate;
   return o;
 }
 

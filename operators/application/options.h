@@ -3,6 +3,7 @@
 #define KOP_OPERATORS_APPLICATION_OPTIONS_H_
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,7 +33,9 @@ struct Options {
   bool embedded_apiserver = false;
   std::string embedded_listen = "127.0.0.1:0";
   std::string embedded_kubeconfig;  // default: <tmp>/application-operator-kubeconfig-<pid>
-  bool simulate_deployments = true;  // with the embedded server
+  // Report Deployments as rolled out (no Deployment controller or kubelet): on by default
+  // with the embedded server, off otherwise.
+  std::optional<bool> simulate_deployments;
   bool help = false;
 };
 

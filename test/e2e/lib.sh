@@ -17,9 +17,9 @@ check() {
   fi
 }
 
-# wait_for COMMAND...: retries COMMAND until it succeeds, for up to 10 seconds.
+# wait_for COMMAND...: retries COMMAND until it succeeds, for up to $wait_seconds (10) seconds.
 wait_for() {
-  local deadline=$((SECONDS + 10))
+  local deadline=$((SECONDS + ${wait_seconds:-10}))
   until "$@" >/dev/null 2>&1; do
     [ $SECONDS -ge $deadline ] && return 1
     sleep 0.05
