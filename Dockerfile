@@ -1,8 +1,10 @@
-# Multi-stage image of a kop program. The build stage runs the same scripts CI runs
-# (scripts/setup, scripts/build), so what CI tests is what the image builds.
+# The Application operator's image. The build stage runs the same scripts CI runs
+# (scripts/setup, scripts/build), so what CI tests is what the image builds; the e2e test
+# test/e2e/dockerfile_test.sh checks that the runtime stage installs every shared library
+# the binary needs and runs it as non-root.
 #
-#   docker build -t kop-demo .
-#   docker run --rm kop-demo --workers 4 --log-format json
+#   docker build -t application-operator .
+#   docker run --rm application-operator --help
 
 FROM debian:bookworm AS build
 WORKDIR /src
@@ -11,12 +13,15 @@ RUN scripts/setup \
  && KOP_BUILD_TYPE=Release scripts/build /build -DKOP_BUILD_TESTS=OFF -DKOP_BUILD_BENCH=OFF
 
 FROM debian:bookworm-slim
-# Only the shared libraries the binary links at run time.
+# Only the shared libraries the operator links at run time (and CA certificates for TLS).
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libabsl20220623 ca-certificates \
+      ca-certificates libabsl20220623 libcivetweb1 libcurl4 libgrpc++1.51 \
+      libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0 libssl3 libyaml-cpp0.7 \
  && rm -rf /var/lib/apt/lists/*
-COPY --from=build /build/operators/queue-demo/kop-queue-demo /usr/local/bin/kop-queue-demo
-# Non-root, as Kubernetes' restricted Pod Security Standard expects.
+COPY --from=build /build/operators/application/application-operator /usr/local/bin/application-operator
+# Non-root (the distroless "nonroot" uid), as Kubernetes' restricted Pod Security Standard expects.
 USER 65532:65532
-ENTRYPOINT ["/usr/local/bin/kop-queue-demo"]
+EXPOSE 8080 8081
+# JSON logs in the container; flags given to `docker run` or the pod's args come after and win.
+ENTRYPOINT ["/usr/local/bin/application-operator", "--log-format=json"]

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# No Docker engine runs here, so the image cannot be built in CI; this checks what can be
+# checked without one: the build stage runs scripts that exist, the binary it copies is the
+# one the build produces, the runtime stage installs (directly or as dependencies) the
+# package of every shared library that binary links, and the image runs as non-root.
+#
+#   dockerfile_test.sh REPO_ROOT OPERATOR_BINARY
+set -uo pipefail
+root=$1
+binary=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/lib.sh"
+dockerfile="$root/Dockerfile"
+
+check "the build stage runs scripts/setup and scripts/build" \
+  grep -q 'RUN scripts/setup' "$dockerfile"
+for s in setup build; do check "scripts/$s exists" test -x "$root/scripts/$s"; done
+copied=$(sed -n 's|^COPY --from=build /build/\([^ ]*\) .*|\1|p' "$dockerfile")
+check "the copied binary is the one the build makes ($copied)" \
+  test "${binary%/$copied}" != "$binary"
+check "the image runs as a non-root uid" grep -qE '^USER [1-9][0-9]*' "$dockerfile"
+check "the image starts the operator" grep -q 'ENTRYPOINT \["/usr/local/bin/application-operator"' "$dockerfile"
+
+# The runtime packages, and everything they pull in.
+runtime=$(awk '/FROM debian:bookworm-slim/ {s=1} s' "$dockerfile" |
+  sed -n '/apt-get install/,/rm -rf/p' | tr ' \\' '\n\n' |
+  grep -E '^(lib|ca-)[a-z0-9.+-]+$' | sort -u)
+check "the runtime stage lists packages" test -n "$runtime"
+apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
+  --no-replaces --no-enhances $runtime 2>/dev/null | grep -v '^ ' | sed 's/:.*//' | sort -u >"$work/closure"
+for lib in $(ldd "$binary" | awk '/=>/ {print $3}'); do
+  pkg=$(dpkg -S "$(readlink -f "$lib")" 2>/dev/null || dpkg -S "$lib" 2>/dev/null)
+  pkg=${pkg%%:*}
+  [ -z "$pkg" ] && continue  # not from a package (built here)
+  check "the runtime stage provides $(basename "$lib") ($pkg)" grep -qx "$pkg" "$work/closure"
+done
+finish
