@@ -3,11 +3,14 @@
 //   kopctl [--kubeconfig F] [--context C] get RESOURCE [NAME] [-n NS | -A] [-l SEL] [-o json|yaml|name]
 //   kopctl [...] watch RESOURCE [NAME] [-n NS | -A] [-l SEL]      one line per event
 //   kopctl [...] apply -f FILE [-n NS]                            server-side apply
+//   kopctl [...] create -f FILE|DIR [-n NS]                       create each object
 //   kopctl [...] delete RESOURCE NAME [-n NS]
 //
 // RESOURCE is a plural, singular, kind or short name, or plural.group, resolved through
 // discovery as kubectl does.
+#include <algorithm>
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -41,6 +44,7 @@ constexpr char kUsage[] =
     "  get RESOURCE [NAME] [-n NS | -A] [-l SELECTOR] [-o json|yaml|name]\n"
     "  watch RESOURCE [NAME] [-n NS | -A] [-l SELECTOR]\n"
     "  apply -f FILE [-n NS]           (server-side apply, field manager \"kopctl\")\n"
+    "  create -f FILE|DIR [-n NS]      (creates every object; a folder's *.yaml files in name order)\n"
     "  delete RESOURCE NAME [-n NS]\n";
 
 int Fail(const std::string& message, int code = 1) {
@@ -142,16 +146,32 @@ int main(int argc, char** argv) {
   if (!client.ok()) return Fail(std::string(client.status().message()));
   const std::string ns = a.ns.empty() ? config->namespace_ : a.ns;
 
-  if (a.verb == "apply") {
-    if (a.file.empty()) return Fail("apply needs -f FILE", 2);
-    std::ifstream in(a.file);
-    if (!in) return Fail("cannot read " + a.file);
-    std::stringstream text;
-    text << in.rdbuf();
-    auto docs = kop::ParseYamlDocuments(text.str());
-    if (!docs.ok()) return Fail(a.file + ": " + std::string(docs.status().message()));
+  if (a.verb == "apply" || a.verb == "create") {
+    if (a.file.empty()) return Fail(a.verb + " needs -f FILE", 2);
+    std::vector<std::string> files;
+    if (std::filesystem::is_directory(a.file)) {
+      for (const auto& e : std::filesystem::directory_iterator(a.file)) {
+        const std::string ext = e.path().extension().string();
+        if (ext == ".yaml" || ext == ".yml" || ext == ".json") files.push_back(e.path().string());
+      }
+      std::sort(files.begin(), files.end());
+    } else {
+      files.push_back(a.file);
+    }
+    std::vector<kop::Json> all;
+    for (const std::string& file : files) {
+      std::ifstream in(file);
+      if (!in) return Fail("cannot read " + file);
+      std::stringstream text;
+      text << in.rdbuf();
+      auto docs = kop::ParseYamlDocuments(text.str());
+      if (!docs.ok()) return Fail(file + ": " + std::string(docs.status().message()));
+      for (kop::Json& doc : *docs) {
+        if (!doc.is_null()) all.push_back(std::move(doc));
+      }
+    }
     int failures = 0;
-    for (kop::Json& doc : *docs) {
+    for (kop::Json& doc : all) {
       auto obj = kop::Object::FromJson(std::move(doc));
       if (!obj.ok()) return Fail(a.file + ": " + std::string(obj.status().message()));
       auto gvk = obj->gvk();
@@ -163,14 +183,14 @@ int main(int argc, char** argv) {
         if (obj->namespace_().empty()) obj->set_namespace(ns);
         rc = rc.Namespace(obj->namespace_());
       }
-      auto applied = rc.Apply(*obj, "kopctl");
-      if (!applied.ok()) {
+      auto written = a.verb == "apply" ? rc.Apply(*obj, "kopctl") : rc.Create(*obj);
+      if (!written.ok()) {
         std::cerr << "error: " << mapping->gvr.resource << "/" << obj->name() << ": "
-                  << applied.status().message() << "\n";
+                  << written.status().message() << "\n";
         ++failures;
         continue;
       }
-      std::cout << mapping->gvr.resource << "/" << obj->name() << " applied\n";
+      std::cout << mapping->gvr.resource << "/" << obj->name() << (a.verb == "apply" ? " applied\n" : " created\n");
     }
     return failures == 0 ? 0 : 1;
   }

@@ -119,6 +119,12 @@ Registry::Registry() {
     AddLocked(r);
   }
   AddLocked(Builtin("coordination.k8s.io", "leases", "lease", "Lease", true, {}));
+  // RBAC objects are stored and served; the embedded server does not authorise by them.
+  AddLocked(Builtin("rbac.authorization.k8s.io", "roles", "role", "Role", true, {}));
+  AddLocked(Builtin("rbac.authorization.k8s.io", "rolebindings", "rolebinding", "RoleBinding", true, {}));
+  AddLocked(Builtin("rbac.authorization.k8s.io", "clusterroles", "clusterrole", "ClusterRole", false, {}));
+  AddLocked(Builtin("rbac.authorization.k8s.io", "clusterrolebindings", "clusterrolebinding",
+                    "ClusterRoleBinding", false, {}));
   {
     ResourceInfo ev = Builtin("events.k8s.io", "events", "event", "Event", true, {"ev"});
     ev.field_labels = {"regarding.kind", "regarding.namespace", "regarding.name", "reason",
