@@ -10,17 +10,7 @@ apiserver=$2
 crds=$3
 work=$(mktemp -d)
 source "$(dirname "$0")/lib.sh"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-  [ -n "${KEEP_WORK:-}" ] && echo "kept $work" || rm -rf "$work"
-}
-trap cleanup EXIT
-
-"$apiserver" --listen 127.0.0.1:0 --kubeconfig-out "$work/kubeconfig" --crds "$crds" 2>"$work/apiserver.log" &
-pids+=($!)
-wait_for test -s "$work/kubeconfig" || { echo "kop-apiserver did not start"; cat "$work/apiserver.log"; exit 1; }
-server=$(awk '/server:/ {print $2}' "$work/kubeconfig")
+start_apiserver "$apiserver" "$work/kubeconfig" "$crds"
 api() { curl -sS "$@"; }
 post() { curl -sS -H 'Content-Type: application/json' -X POST "$@"; }
 merge() { curl -sS -H 'Content-Type: application/merge-patch+json' -X PATCH "$@"; }
@@ -28,11 +18,10 @@ apps="$server/apis/example.com/v1/namespaces/default/applications"
 core="$server/api/v1/namespaces/default"
 deploys="$server/apis/apps/v1/namespaces/default/deployments"
 
-"$operator" --kubeconfig "$work/kubeconfig" --metrics-bind-address 127.0.0.1:0 \
+spawn "$operator" --kubeconfig "$work/kubeconfig" --metrics-bind-address 127.0.0.1:0 \
   --health-probe-bind-address 127.0.0.1:0 --simulate-deployments --max-concurrent-reconciles 2 \
-  --log-format json -v 1 --graceful-shutdown-timeout 10s 2>"$work/operator.log" &
-operator_pid=$!
-pids+=($operator_pid)
+  --log-format json -v 1 --graceful-shutdown-timeout 10s 2>"$work/operator.log"
+operator_pid=${spawned[-1]}
 port_of() { grep "\"$1\"" "$work/operator.log" | head -1 | jq -r '.port // empty'; }
 started() { [ -n "$(port_of 'serving health probes')" ]; }
 wait_for started || { echo "operator did not start"; cat "$work/operator.log"; exit 1; }

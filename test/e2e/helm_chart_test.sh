@@ -12,8 +12,6 @@ kopctl=$3
 cache=$4
 work=$(mktemp -d)
 source "$(dirname "$0")/lib.sh"
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$work"' EXIT
 chart="$root/charts/application-operator"
 
 helm=${KOP_HELM_LITE:-}
@@ -29,16 +27,10 @@ fi
 
 check "the chart's CRD is crds/application.yaml" cmp "$chart/crds/application.yaml" "$root/crds/application.yaml"
 
-# Starts a kop-apiserver (with the extra CRDs folder $1, may be empty) and sets $server.
+# Starts a kop-apiserver (with the extra CRDs folder $1, may be empty); sets $server, $kubeconfig.
 start_server() {
-  local kc="$work/kubeconfig-$RANDOM"
-  local crds=()
-  [ -n "$1" ] && crds=(--crds "$1")
-  "$apiserver" --listen 127.0.0.1:0 --kubeconfig-out "$kc" "${crds[@]}" 2>>"$work/apiserver.log" &
-  pids+=($!)
-  wait_for test -s "$kc" || { echo "kop-apiserver did not start"; cat "$work/apiserver.log"; exit 1; }
-  server=$(awk '/server:/ {print $2}' "$kc")
-  kubeconfig=$kc
+  kubeconfig="$work/kubeconfig-$RANDOM"
+  start_apiserver "$apiserver" "$kubeconfig" "$1"
 }
 namespace() {
   curl -sS -X POST -H 'Content-Type: application/json' "$server/api/v1/namespaces" \

@@ -11,25 +11,18 @@ apiserver=$2
 crds=$3
 work=$(mktemp -d)
 source "$(dirname "$0")/lib.sh"
-pids=()
-trap 'for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$work"' EXIT
-
-"$apiserver" --listen 127.0.0.1:0 --kubeconfig-out "$work/kubeconfig" --crds "$crds" 2>"$work/apiserver.log" &
-pids+=($!)
-wait_for test -s "$work/kubeconfig" || { echo "kop-apiserver did not start"; exit 1; }
-server=$(awk '/server:/ {print $2}' "$work/kubeconfig")
+start_apiserver "$apiserver" "$work/kubeconfig" "$crds"
 lease="$server/apis/coordination.k8s.io/v1/namespaces/default/leases/app-leader"
 holder() { curl -s "$lease" | jq -r '.spec.holderIdentity // ""'; }
 now_ms() { date +%s%3N; }
 
 declare -A proc  # identity -> pid
 start() {  # start N: an operator whose identity is its pid
-  "$operator" --kubeconfig "$work/kubeconfig" --metrics-bind-address 0 --health-probe-bind-address 0 \
+  spawn "$operator" --kubeconfig "$work/kubeconfig" --metrics-bind-address 0 --health-probe-bind-address 0 \
     --simulate-deployments --leader-elect --leader-election-id app-leader --leader-election-namespace default \
     --leader-election-lease-duration 2s --leader-election-renew-deadline 1500ms \
-    --leader-election-retry-period 250ms --log-format json 2>"$work/op-$1.log" &
-  pids+=($!)
-  proc[$1]=$!
+    --leader-election-retry-period 250ms --log-format json 2>"$work/op-$1.log"
+  proc[$1]=${spawned[-1]}
 }
 for n in 1 2 3; do start $n; done
 has_holder() { [ -n "$(holder)" ]; }

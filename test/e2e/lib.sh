@@ -31,3 +31,25 @@ finish() {
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ]
 }
+
+# Processes started with `spawn` are killed, and $work removed, when the script exits.
+spawned=()
+spawn() {
+  "$@" &
+  spawned+=($!)
+}
+cleanup_spawned() {
+  for p in "${spawned[@]}"; do kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+  rm -rf "$work"
+}
+trap cleanup_spawned EXIT
+
+# start_apiserver KOP_APISERVER KUBECONFIG_OUT [CRDS_DIR]: starts kop-apiserver, waits for its
+# kubeconfig, and sets $server to its URL.
+start_apiserver() {
+  local crds=()
+  [ -n "${3:-}" ] && crds=(--crds "$3")
+  spawn "$1" --listen 127.0.0.1:0 --kubeconfig-out "$2" "${crds[@]}" 2>>"$work/apiserver.log"
+  wait_for test -s "$2" || { echo "kop-apiserver did not start"; cat "$work/apiserver.log"; exit 1; }
+  server=$(awk '/server:/ {print $2}' "$2")
+}
