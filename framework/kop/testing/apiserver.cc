@@ -29,6 +29,7 @@
 #include "kop/base/net.h"
 #include "kop/base/status_macros.h"
 #include "kop/base/strings.h"
+#include "kop/testing/internal/apply.h"
 #include "kop/testing/internal/errors.h"
 #include "kop/testing/internal/registry.h"
 #include "kop/testing/internal/schema.h"
@@ -210,6 +211,7 @@ class ApiServer::Impl {
   absl::StatusOr<Response> Create(const Target& t, const Request& req);
   absl::StatusOr<Response> Update(const Target& t, const Request& req);
   absl::StatusOr<Response> Patch(const Target& t, const Request& req);
+  absl::StatusOr<Response> Apply(const Target& t, const Request& req);
   absl::StatusOr<Response> Delete(const Target& t, const Request& req);
   absl::StatusOr<Response> DeleteCollection(const Target& t, const Request& req);
   void ServeWatch(const Target& t, const Request& req);
@@ -937,8 +939,66 @@ absl::StatusOr<Response> ApiServer::Impl::Update(const Target& t, const Request&
   return Response{200, EncodeFor(*t.info, s, false)};
 }
 
+absl::StatusOr<Response> ApiServer::Impl::Apply(const Target& t, const Request& req) {
+  auto q = [&](const char* k) -> std::string {
+    auto it = req.query.find(k);
+    return it == req.query.end() ? "" : it->second;
+  };
+  const std::string manager = q("fieldManager");
+  if (manager.empty()) {
+    return internal::ApiError(422, "Invalid",
+                              "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: "
+                              "is required for apply patch");
+  }
+  const bool force = q("force") == "true" || q("force") == "1";
+  KOP_ASSIGN_OR_RETURN(bool dry_run, DryRun(req));
+  absl::StatusOr<Json> parsed = ParseYaml(req.body);
+  if (!parsed.ok() || !parsed->is_object()) {
+    return internal::BadRequest(kop::StrCat("error decoding YAML: ",
+                                            parsed.ok() ? "not an object" : ToStd(parsed.status().message())));
+  }
+  if (!parsed->contains("metadata") || !(*parsed)["metadata"].is_object()) (*parsed)["metadata"] = Json::object();
+  if (!(*parsed)["metadata"].contains("name")) (*parsed)["metadata"]["name"] = t.name;
+  KOP_ASSIGN_OR_RETURN(Object config, DecodeBody(t, DumpJson(*parsed)));
+  if (config.name() != t.name) {
+    return internal::BadRequest(kop::StrCat("the name of the object (", config.name(),
+                                            ") does not match the name on the URL (", t.name, ")"));
+  }
+  const internal::ApplyRequest request{
+      .manager = manager,
+      .force = force,
+      .now = FormatRFC3339(options_.clock != nullptr ? options_.clock->WallNow() : RealClock().WallNow()),
+      .api_version = t.info->ApiVersion()};
+  for (int attempt = 0;; ++attempt) {
+    absl::StatusOr<StoredObject> current = store_.Get(*t.info, t.ns, t.name);
+    if (!current.ok() && current.status().code() != absl::StatusCode::kNotFound) return current.status();
+    if (!current.ok()) {
+      if (t.sub == "status") return current.status();
+      KOP_ASSIGN_OR_RETURN(Json created, internal::ServerSideApply(nullptr, config.json(), request));
+      absl::StatusOr<StoredObject> s = CreateStored(*t.info, Object(std::move(created)), dry_run);
+      if (!s.ok() && s.status().code() == absl::StatusCode::kAlreadyExists && attempt < 10) continue;
+      if (!s.ok()) return s.status();
+      return Response{201, EncodeFor(*t.info, *s, false)};
+    }
+    KOP_ASSIGN_OR_RETURN(Json applied, internal::ServerSideApply(&current->obj->json(), config.json(), request));
+    Object obj(std::move(applied));
+    obj.set_resource_version(current->obj->resource_version());
+    std::vector<internal::FieldCause> causes = Validate(*t.info, obj, false);
+    if (!causes.empty()) {
+      return internal::Invalid({t.info->group, t.info->plural, t.info->kind, t.name}, causes);
+    }
+    if (!dry_run) NoteOwners(obj);
+    absl::StatusOr<StoredObject> s = store_.Update(*t.info, std::move(obj), t.sub == "status", dry_run);
+    if (!s.ok() && s.status().code() == absl::StatusCode::kAborted && attempt < 10) continue;
+    if (!s.ok()) return s.status();
+    if (!dry_run) KOP_RETURN_IF_ERROR(AfterWrite(*t.info, *s, !store_.Get(*t.info, t.ns, t.name).ok()));
+    return Response{200, EncodeFor(*t.info, *s, false)};
+  }
+}
+
 absl::StatusOr<Response> ApiServer::Impl::Patch(const Target& t, const Request& req) {
   const std::string& type = req.content_type;
+  if (type == "application/apply-patch+yaml") return Apply(t, req);
   if (type != "application/merge-patch+json" && type != "application/json-patch+json") {
     return internal::UnsupportedMediaType(type);
   }

@@ -157,4 +157,22 @@ absl::StatusOr<OperationResult> CreateOrPatch(const client::ResourceClient& reso
   return result;
 }
 
+absl::StatusOr<Object> Apply(const client::ResourceClient& resource, const Object& desired,
+                             const std::string& field_manager, bool force) {
+  if (desired.name().empty()) return absl::InvalidArgumentError("Apply: the object has no name");
+  if (desired.api_version().empty() || desired.kind().empty()) {
+    return absl::InvalidArgumentError("Apply: the object needs apiVersion and kind");
+  }
+  Object config = desired;
+  Json& j = config.mutable_json();
+  j.erase("status");
+  if (auto meta = j.find("metadata"); meta != j.end() && meta->is_object()) {
+    for (const char* server_set : {"resourceVersion", "uid", "generation", "creationTimestamp",
+                                   "managedFields", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"}) {
+      meta->erase(server_set);
+    }
+  }
+  return resource.Apply(config, field_manager, force);
+}
+
 }  // namespace kop::util

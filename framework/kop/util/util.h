@@ -6,6 +6,8 @@
 //   }));   // kCreated, kUpdated or kUnchanged (no write when nothing changed)
 //   recorder.Event(app, kop::util::EventType::kNormal, "Created", "created deployment web");
 //
+//   KOP_ASSIGN_OR_RETURN(kop::Object applied, kop::util::Apply(deployments, desired, "app-operator"));
+//
 // Finalizers and status conditions live on kop::Object (AddFinalizer, RemoveFinalizer,
 // HasFinalizer) and in kop/api/condition.h (SetStatusCondition, ...).
 #ifndef KOP_UTIL_UTIL_H_
@@ -48,6 +50,16 @@ absl::StatusOr<OperationResult> CreateOrUpdate(const client::ResourceClient& res
 // overwritten, and no resourceVersion conflict can occur.
 absl::StatusOr<OperationResult> CreateOrPatch(const client::ResourceClient& resource,
                                               Object& object, const MutateFn& mutate);
+
+// Server-side apply of `desired`: the fields this field manager wants, and only those
+// (apiVersion, kind, name and namespace plus the fields to own). Server-set metadata
+// (resourceVersion, uid, generation, creationTimestamp, managedFields) and the status are
+// dropped before sending. The API server merges it, removes fields this manager applied
+// before and no longer does, and answers 409 Conflict (kop::IsConflict) when another
+// manager owns a field with a different value, unless `force` (controllers usually force:
+// they are the authority on what they apply). Returns the object as stored.
+absl::StatusOr<Object> Apply(const client::ResourceClient& resource, const Object& desired,
+                             const std::string& field_manager, bool force = true);
 
 }  // namespace kop::util
 
