@@ -27,11 +27,13 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- end -}}
 {{- end -}}
 
-{{/* The operator's permissions: what it reconciles and what it writes. Nothing else. */}}
+{{/* The operator's permissions: what it reconciles and what it writes, nothing else. It never
+     deletes (the garbage collector removes an Application's objects) and writes only the
+     Application's status; finalizers/update lets it set blockOwnerDeletion on owner references. */}}
 {{- define "application-operator.rules" -}}
 - apiGroups: [example.com]
   resources: [applications]
-  verbs: [get, list, watch, update, patch]
+  verbs: [get, list, watch]
 - apiGroups: [example.com]
   resources: [applications/status]
   verbs: [get, update, patch]
@@ -40,10 +42,10 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
   verbs: [update]
 - apiGroups: [apps]
   resources: [deployments]
-  verbs: [get, list, watch, create, update, patch, delete]
+  verbs: [get, list, watch, create, update, patch]
 - apiGroups: [""]
   resources: [services, configmaps]
-  verbs: [get, list, watch, create, update, patch, delete]
+  verbs: [get, list, watch, create, update, patch]
 - apiGroups: [""]
   resources: [events]
   verbs: [create, patch]
