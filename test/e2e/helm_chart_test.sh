@@ -16,10 +16,16 @@ chart="$root/charts/application-operator"
 
 helm=${KOP_HELM_LITE:-}
 if [ -z "$helm" ] && [ -x "$cache/helm-lite" ]; then helm="$cache/helm-lite"; fi
-if [ -z "$helm" ] && [ -f "$root/../shared/tools/helm-lite/build.sh" ]; then
-  mkdir -p "$cache"
-  bash "$root/../shared/tools/helm-lite/build.sh" "$cache/helm-lite" >"$work/build.log" 2>&1 && helm="$cache/helm-lite"
-fi
+# helm-lite's sources sit in ../shared/tools next to the checkout (or next to the checkout
+# this one was cloned from).
+origin=$(git -C "$root" config --get remote.origin.url 2>/dev/null || true)
+for dir in "$root/.." "${origin:+$origin/..}"; do
+  src="$dir/shared/tools/helm-lite/build.sh"
+  if [ -z "$helm" ] && [ -n "$dir" ] && [ -f "$src" ]; then
+    mkdir -p "$cache"
+    bash "$src" "$cache/helm-lite" >"$work/build.log" 2>&1 && helm="$cache/helm-lite"
+  fi
+done
 if [ -z "$helm" ]; then
   echo "SKIPPED: helm-lite is not available (set KOP_HELM_LITE, or provide ../shared/tools/helm-lite)"
   exit 77
