@@ -300,7 +300,9 @@ TEST_CASE("a watch cut in the middle of an event ends with DataLoss [embedded-on
   REQUIRE(watch.ok());
   REQUIRE(test::WaitFor([&] { return c.embedded()->OpenWatches() == 1; }));
   c.embedded()->CutWatchStreams();
-  REQUIRE(cms.Create(ConfigMap("a")).ok());
+  absl::StatusOr<Object> created = cms.Create(ConfigMap("a"));
+  INFO(created.status().ToString());
+  REQUIRE(created.ok());
   while ((*watch)->Next(seconds(10)).has_value()) {
   }
   REQUIRE((*watch)->ended());

@@ -247,7 +247,10 @@ absl::StatusOr<std::shared_ptr<Transfer>> CurlTransport::Prepare(
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->curl_error);
   curl_easy_setopt(e, CURLOPT_USERAGENT, user_agent_.c_str());
   curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
-  curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+  // Over TLS a request may wait for a connection being set up, to share it through HTTP/2.
+  // Plain http:// is HTTP/1.1 only: waiting for a busy (or dying) connection would only
+  // delay the request.
+  if (t->url.rfind("https://", 0) == 0) curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(config_.connect_timeout.count()));
   curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(e, CURLOPT_TCP_KEEPIDLE, 30L);
