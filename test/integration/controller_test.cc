@@ -187,6 +187,9 @@ TEST_CASE("requeue_after and error backoff follow the controller's clock") {
   const ObjectKey key{env.cluster.ns(), "w"};
   REQUIRE(env.widgets.Create(env.Widget("w")).ok());
   REQUIRE(WaitFor([&] { return calls.load() == 1; }));
+  // The requeue is scheduled after Reconcile returns: wait for it before moving the clock,
+  // or the 10 s would count from the moved clock.
+  REQUIRE(WaitFor([&] { return controller.queue().PendingDelayed() == 1; }));
   clock.Advance(seconds(9));
   CHECK(controller.queue().PendingDelayed() == 1);  // still waiting for its 10 s
   clock.Advance(seconds(1));
