@@ -150,6 +150,17 @@ TEST_CASE("a dependent with another live owner survives, without the dangling re
   REQUIRE(got["metadata"]["ownerReferences"][0]["name"] == "owner-b");
 }
 
+TEST_CASE("an object created with an owner that no longer exists is collected") {
+  TestCluster c;
+  const std::string path = CorePath(c.ns(), "configmaps");
+  Json owner = c.http().Post(path, ConfigMap(c.ns(), "short-lived")).json();
+  REQUIRE(c.http().Delete(path + "/short-lived").code == 200);
+  // Written late, by someone whose cache still had the owner (a controller, typically).
+  HttpReply r = c.http().Post(path, ConfigMap(c.ns(), "late-child", owner));
+  REQUIRE(r.code == 201);
+  REQUIRE(WaitFor([&] { return c.http().Get(path + "/late-child").code == 404; }, seconds(60)));
+}
+
 TEST_CASE("propagationPolicy Orphan keeps the dependents and drops their owner reference") {
   TestCluster c;
   const std::string path = CorePath(c.ns(), "configmaps");

@@ -228,6 +228,9 @@ class ApiServer::Impl {
   // are all gone (background propagation), or drops their references to it (orphan).
   void CollectGarbage(const std::string& uid, bool orphan);
   void NoteOwners(const Object& obj);
+  bool OwnerExists(const Json& ref, const std::string& ns);
+  // Deletes an object whose owners are all gone, right after it was written.
+  void CollectIfOrphaned(const ResourceInfo& info, const StoredObject& s);
 
   kop::Mutex gc_mu_;
   std::set<std::string> referenced_owners_ ABSL_GUARDED_BY(gc_mu_);  // uids some object names as owner
@@ -753,6 +756,35 @@ std::vector<internal::FieldCause> ApiServer::Impl::Validate(const ResourceInfo& 
   return causes;
 }
 
+bool ApiServer::Impl::OwnerExists(const Json& ref, const std::string& ns) {
+  const std::string api_version = ref.value("apiVersion", "");
+  const std::string kind = ref.value("kind", "");
+  const size_t slash = api_version.find('/');
+  const std::string group = slash == std::string::npos ? "" : api_version.substr(0, slash);
+  const std::string version = slash == std::string::npos ? api_version : api_version.substr(slash + 1);
+  for (const std::string& plural : registry_.PluralsOf({group, version, kind})) {
+    std::shared_ptr<const ResourceInfo> info = registry_.Find(group, version, plural);
+    if (info == nullptr) continue;
+    absl::StatusOr<StoredObject> owner =
+        store_.Get(*info, info->namespaced ? ns : "", ref.value("name", ""));
+    if (owner.ok() && owner->obj->uid() == ref.value("uid", "")) return true;
+  }
+  return false;
+}
+
+void ApiServer::Impl::CollectIfOrphaned(const ResourceInfo& info, const StoredObject& s) {
+  const Json* refs = s.obj->Find({"metadata", "ownerReferences"});
+  if (refs == nullptr || !refs->is_array() || refs->empty()) return;
+  for (const Json& r : *refs) {
+    if (!r.is_object() || OwnerExists(r, s.obj->namespace_())) return;
+  }
+  // Every owner it names is gone (or never existed): the garbage collector removes it, as
+  // upstream's does once it has checked the owners with the API server.
+  absl::StatusOr<internal::Store::Deleted> d =
+      store_.Delete(info, s.obj->namespace_(), s.obj->name(), {.uid = s.obj->uid()}, false);
+  if (d.ok() && d->gone) (void)AfterWrite(info, d->object, true);
+}
+
 void ApiServer::Impl::NoteOwners(const Object& obj) {
   const Json* refs = obj.Find({"metadata", "ownerReferences"});
   if (refs == nullptr || !refs->is_array() || refs->empty()) return;
@@ -769,25 +801,7 @@ void ApiServer::Impl::CollectGarbage(const std::string& uid, bool orphan) {
     kop::MutexLock lock(&gc_mu_);
     if (referenced_owners_.erase(uid) == 0) return;  // nobody names it as owner
   }
-  // Owners that still exist, by uid (looked up lazily).
-  auto exists = [this](const Json& ref) {
-    const std::string api_version = ref.value("apiVersion", "");
-    const std::string kind = ref.value("kind", "");
-    const size_t slash = api_version.find('/');
-    const std::string group = slash == std::string::npos ? "" : api_version.substr(0, slash);
-    const std::string version = slash == std::string::npos ? api_version : api_version.substr(slash + 1);
-    for (const std::string& plural : registry_.PluralsOf({group, version, kind})) {
-      std::shared_ptr<const ResourceInfo> info = registry_.Find(group, version, plural);
-      if (info == nullptr) continue;
-      internal::ListOptions o;
-      absl::StatusOr<internal::ListResult> r = store_.List(*info, o);
-      if (!r.ok()) continue;
-      for (const StoredObject& s : r->items) {
-        if (s.obj->uid() == ref.value("uid", "")) return true;
-      }
-    }
-    return false;
-  };
+  auto exists = [this](const Json& ref, const std::string& ns) { return OwnerExists(ref, ns); };
   for (const std::shared_ptr<const ResourceInfo>& info : registry_.StoredResources()) {
     absl::StatusOr<internal::ListResult> all = store_.List(*info, internal::ListOptions{});
     if (!all.ok()) continue;
@@ -802,7 +816,7 @@ void ApiServer::Impl::CollectGarbage(const std::string& uid, bool orphan) {
           names_it = true;
         } else {
           kept.push_back(r);
-          if (r.is_object() && exists(r)) other_owner_alive = true;
+          if (r.is_object() && exists(r, s.obj->namespace_())) other_owner_alive = true;
         }
       }
       if (!names_it) continue;
@@ -895,6 +909,7 @@ absl::StatusOr<Response> ApiServer::Impl::Create(const Target& t, const Request&
   KOP_ASSIGN_OR_RETURN(bool dry_run, DryRun(req));
   KOP_ASSIGN_OR_RETURN(Object obj, DecodeBody(t, req.body));
   KOP_ASSIGN_OR_RETURN(StoredObject s, CreateStored(*t.info, std::move(obj), dry_run));
+  if (!dry_run) CollectIfOrphaned(*t.info, s);
   return Response{201, EncodeFor(*t.info, s, false)};
 }
 
@@ -978,6 +993,7 @@ absl::StatusOr<Response> ApiServer::Impl::Apply(const Target& t, const Request& 
       absl::StatusOr<StoredObject> s = CreateStored(*t.info, Object(std::move(created)), dry_run);
       if (!s.ok() && s.status().code() == absl::StatusCode::kAlreadyExists && attempt < 10) continue;
       if (!s.ok()) return s.status();
+      if (!dry_run) CollectIfOrphaned(*t.info, *s);
       return Response{201, EncodeFor(*t.info, *s, false)};
     }
     KOP_ASSIGN_OR_RETURN(Json applied, internal::ServerSideApply(&current->obj->json(), config.json(), request));
