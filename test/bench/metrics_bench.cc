@@ -23,7 +23,11 @@ class Noop final : public kop::Reconciler {
 double NsPerReconcile(int n, kop::workqueue::MetricsProvider* provider) {
   kop::Controller controller({.name = "bench", .queue_metrics = provider},
                              std::make_unique<Noop>());
-  for (int i = 0; i < n; ++i) controller.Enqueue({{"default", "k" + std::to_string(i)}});
+  for (int i = 0; i < n; ++i) {
+    std::string name = std::to_string(i);
+    name.insert(name.begin(), 'k');
+    controller.Enqueue({{"default", std::move(name)}});
+  }
   const auto start = std::chrono::steady_clock::now();
   controller.Start();
   while (controller.stats().success.load() < n) std::this_thread::yield();
