@@ -64,7 +64,8 @@ std::string TestCluster::NewNamespace() {
 }
 
 std::string TestCluster::InstallCrd(const std::string& kind, const std::string& plural,
-                                    bool status_subresource, const Json& schema) {
+                                    bool status_subresource, const Json& schema,
+                                    const Json& printer_columns) {
   const std::string group = UniqueName("g") + ".kop.example.com";
   const std::string name = plural + "." + group;
   Json version = {{"name", "v1"},
@@ -75,6 +76,7 @@ std::string TestCluster::InstallCrd(const std::string& kind, const std::string& 
                      schema.is_null() ? Json{{"type", "object"}, {"x-kubernetes-preserve-unknown-fields", true}}
                                       : schema}}}};
   if (status_subresource) version["subresources"] = {{"status", Json::object()}};
+  if (!printer_columns.is_null()) version["additionalPrinterColumns"] = printer_columns;
   Json crd = {{"apiVersion", "apiextensions.k8s.io/v1"},
               {"kind", "CustomResourceDefinition"},
               {"metadata", {{"name", name}}},

@@ -37,9 +37,11 @@ class TestCluster {
 
   // Installs a namespaced CRD "<plural>.<unique group>" with a status subresource and waits
   // until it is Established. Returns the group.
-  // `schema`: the openAPIV3Schema (null: any object, unknown fields preserved).
+  // `schema`: the openAPIV3Schema (null: any object, unknown fields preserved);
+  // `printer_columns`: additionalPrinterColumns (null: none).
   std::string InstallCrd(const std::string& kind, const std::string& plural,
-                         bool status_subresource = true, const Json& schema = nullptr);
+                         bool status_subresource = true, const Json& schema = nullptr,
+                         const Json& printer_columns = nullptr);
 
  private:
   std::unique_ptr<kop::testing::ApiServer> server_;

@@ -120,17 +120,23 @@ void HttpClient::Configure(void* handle, void* headers_list) const {
     curl_easy_setopt(curl, CURLOPT_SSLKEYTYPE, "PEM");
   }
   curl_slist** list = static_cast<curl_slist**>(headers_list);
-  *list = curl_slist_append(*list, "Accept: application/json");
+  bool has_accept = false;
+  for (curl_slist* h = *list; h != nullptr; h = h->next) {
+    has_accept = has_accept || std::string_view(h->data).rfind("Accept:", 0) == 0;
+  }
+  if (!has_accept) *list = curl_slist_append(*list, "Accept: application/json");
   if (!auth_.token.empty()) {
     *list = curl_slist_append(*list, ("Authorization: Bearer " + auth_.token).c_str());
   }
 }
 
 HttpReply HttpClient::Request(const std::string& method, const std::string& path,
-                              const std::string& content_type, const std::string& body) const {
+                              const std::string& content_type, const std::string& body,
+                              const std::string& accept) const {
   HttpReply reply;
   CURL* curl = curl_easy_init();
   curl_slist* headers = nullptr;
+  if (!accept.empty()) headers = curl_slist_append(headers, ("Accept: " + accept).c_str());
   Configure(curl, &headers);
   if (!content_type.empty()) headers = curl_slist_append(headers, ("Content-Type: " + content_type).c_str());
   const std::string url = auth_.server + path;

@@ -53,8 +53,10 @@ class HttpClient {
   HttpReply Patch(const std::string& path, const std::string& content_type,
                   const std::string& body) const;
   HttpReply Delete(const std::string& path, const Json& body = nullptr) const;
+  // `accept`: the Accept header (default application/json).
   HttpReply Request(const std::string& method, const std::string& path,
-                    const std::string& content_type, const std::string& body) const;
+                    const std::string& content_type, const std::string& body,
+                    const std::string& accept = "") const;
 
   // Opens a streaming GET (a watch); events arrive in the returned stream.
   std::unique_ptr<WatchStream> Watch(const std::string& path) const;

@@ -34,6 +34,7 @@
 #include "kop/testing/internal/registry.h"
 #include "kop/testing/internal/schema.h"
 #include "kop/testing/internal/store.h"
+#include "kop/testing/internal/table.h"
 #include "kop/testing/internal/tls.h"
 #include "kop/testing/internal/validation.h"
 
@@ -185,6 +186,7 @@ class ApiServer::Impl {
     std::map<std::string, std::string> query;
     std::string body;
     std::string content_type;
+    std::string accept;
   };
   struct Target {
     std::shared_ptr<const ResourceInfo> info;
@@ -206,7 +208,11 @@ class ApiServer::Impl {
   std::string VerbOf(const std::string& method, const Target& t, const Request& req) const;
   std::optional<Response> InjectedFailure(const std::string& verb, const std::string& path);
 
-  absl::StatusOr<Response> Get(const Target& t);
+  absl::StatusOr<Response> Get(const Target& t, const Request& req);
+  Response TableResponse(const ResourceInfo& info, const std::vector<const Json*>& objects,
+                         const Json& list_meta, const Request& req);
+  // Watch events as Tables of one row (kubectl get -w).
+  std::string TableEvents(const ResourceInfo& info, const std::string& lines, const Request& req);
   absl::StatusOr<Response> List(const Target& t, const Request& req);
   absl::StatusOr<Response> Create(const Target& t, const Request& req);
   absl::StatusOr<Response> Update(const Target& t, const Request& req);
@@ -410,6 +416,7 @@ int ApiServer::Impl::Serve(mg_connection* conn) {
   req.path = ri->local_uri != nullptr ? ri->local_uri : "/";
   req.query = ParseQuery(ri->query_string);
   req.content_type = MediaType(mg_get_header(conn, "Content-Type"));
+  if (const char* accept = mg_get_header(conn, "Accept"); accept != nullptr) req.accept = accept;
   char buf[16384];
   int n = 0;
   while ((n = mg_read(conn, buf, sizeof buf)) > 0) {
@@ -535,7 +542,7 @@ Response ApiServer::Impl::Route(Request& req, std::string* verb,
       *watch_target = t;
       return {};
     }
-    result = t.name.empty() ? List(t, req) : Get(t);
+    result = t.name.empty() ? List(t, req) : Get(t, req);
   } else if (req.method == "POST") {
     result = t.name.empty() ? Create(t, req)
                             : absl::StatusOr<Response>(internal::MethodNotAllowed(
@@ -671,9 +678,48 @@ absl::StatusOr<Object> ApiServer::Impl::DecodeBody(const Target& t, const std::s
   return obj;
 }
 
-absl::StatusOr<Response> ApiServer::Impl::Get(const Target& t) {
+absl::StatusOr<Response> ApiServer::Impl::Get(const Target& t, const Request& req) {
   KOP_ASSIGN_OR_RETURN(StoredObject s, store_.Get(*t.info, t.ns, t.name));
+  if (internal::WantsTable(req.accept)) {
+    KOP_ASSIGN_OR_RETURN(Json obj, ParseJson(EncodeFor(*t.info, s, false)));
+    return TableResponse(*t.info, {&obj}, {{"resourceVersion", s.obj->resource_version()}}, req);
+  }
   return Response{200, EncodeFor(*t.info, s, false)};
+}
+
+std::string ApiServer::Impl::TableEvents(const ResourceInfo& info, const std::string& lines,
+                                         const Request& req) {
+  std::string out;
+  size_t start = 0;
+  while (start < lines.size()) {
+    size_t end = lines.find('\n', start);
+    if (end == std::string::npos) end = lines.size();
+    absl::StatusOr<Json> event = ParseJson(std::string_view(lines).substr(start, end - start));
+    start = end + 1;
+    if (!event.ok() || !event->is_object()) continue;
+    const std::string type = event->value("type", "");
+    if (type == "ADDED" || type == "MODIFIED" || type == "DELETED") {
+      const Json& obj = (*event)["object"];
+      Response r = TableResponse(info, {&obj}, {{"resourceVersion", obj["metadata"].value("resourceVersion", "")}}, req);
+      (*event)["object"] = Json::parse(r.body);
+    }
+    out += DumpJson(*event);
+    out += '\n';
+  }
+  return out;
+}
+
+Response ApiServer::Impl::TableResponse(const ResourceInfo& info, const std::vector<const Json*>& objects,
+                                        const Json& list_meta, const Request& req) {
+  internal::IncludeObject include = internal::IncludeObject::kMetadata;
+  if (auto it = req.query.find("includeObject"); it != req.query.end()) {
+    if (it->second == "None") include = internal::IncludeObject::kNone;
+    if (it->second == "Object") include = internal::IncludeObject::kObject;
+  }
+  const absl::Time now = options_.clock != nullptr ? options_.clock->WallNow() : RealClock().WallNow();
+  Response r{200, DumpJson(internal::MakeTable(info, objects, list_meta, include, now))};
+  r.content_type = "application/json;as=Table;v=v1;g=meta.k8s.io";
+  return r;
 }
 
 absl::StatusOr<internal::ListOptions> ApiServer::Impl::ParseListOptions(const Target& t,
@@ -713,6 +759,17 @@ absl::StatusOr<Response> ApiServer::Impl::List(const Target& t, const Request& r
   if (r.remaining.has_value()) meta["remainingItemCount"] = *r.remaining;
   body += kop::StrCat("{\"kind\":\"", t.info->list_kind, "\",\"apiVersion\":\"",
                       t.info->ApiVersion(), "\",\"metadata\":", DumpJson(meta), ",\"items\":[");
+  if (internal::WantsTable(req.accept)) {
+    std::vector<Json> objects;
+    objects.reserve(r.items.size());
+    for (const StoredObject& s : r.items) {
+      KOP_ASSIGN_OR_RETURN(Json obj, ParseJson(EncodeFor(*t.info, s, true)));
+      objects.push_back(std::move(obj));
+    }
+    std::vector<const Json*> pointers;
+    for (const Json& o : objects) pointers.push_back(&o);
+    return TableResponse(*t.info, pointers, meta, req);
+  }
   for (size_t i = 0; i < r.items.size(); ++i) {
     if (i > 0) body += ',';
     body += EncodeFor(*t.info, r.items[i], true);
@@ -1151,6 +1208,7 @@ void ApiServer::Impl::ServeWatch(const Target& t, const Request& req) {
     return;
   }
   const bool bookmarks = q("allowWatchBookmarks") == "true" || q("allowWatchBookmarks") == "1";
+  const bool table = internal::WantsTable(req.accept);
   auto now = std::chrono::steady_clock::now;
   auto end = now() + options_.max_watch_duration;
   if (const std::string ts = q("timeoutSeconds"); !ts.empty()) {
@@ -1197,6 +1255,7 @@ void ApiServer::Impl::ServeWatch(const Target& t, const Request& req) {
     out.clear();
     const auto deadline = std::min(end, bookmarks ? next_bookmark : end);
     open = watcher->WaitAndDrain(deadline, &out, &cut);
+    if (table && !cut && !out.empty()) out = TableEvents(*t.info, out, req);
     if (!out.empty()) {
       // One chunk, framed here, in one write.
       char size[24];

@@ -170,7 +170,13 @@ absl::StatusOr<Json> ServerSideApply(const Json* live, const Json& config, const
     for (const Entry& e : entries) owned = owned || e.fields.contains(p);
     if (!owned) Erase(result, p);
   }
-  for (const Path& p : applied) Set(result, p, *At(config, p));
+  for (const Path& p : applied) {
+    const Json& want = *At(config, p);
+    const Json* have = At(result, p);
+    // An empty map in the configuration asks for the map to exist, not to be emptied.
+    if (want.is_object() && want.empty() && have != nullptr && have->is_object()) continue;
+    Set(result, p, want);
+  }
   for (const char* key : {"apiVersion", "kind"}) {
     if (config.contains(key)) result[key] = config[key];
   }

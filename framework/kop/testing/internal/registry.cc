@@ -266,6 +266,11 @@ absl::StatusOr<std::vector<ResourceInfo>> Registry::ParseCustomResource(const Ob
       r.scale_status_path = scale.value("statusReplicasPath", "");
       r.scale_selector_path = scale.value("labelSelectorPath", "");
     }
+    if (auto cols = v.find("additionalPrinterColumns"); cols != v.end() && cols->is_array()) {
+      for (const Json& c : *cols) {
+        if (c.is_object()) r.printer_columns.push_back(c);
+      }
+    }
     if (auto schema = v.find("schema"); schema != v.end() && schema->is_object() &&
                                         schema->contains("openAPIV3Schema")) {
       r.schema = std::make_shared<const Json>((*schema)["openAPIV3Schema"]);

@@ -34,6 +34,7 @@ struct ResourceInfo {
   std::string name_format = "subdomain";  // "subdomain", "label" (RFC 1123) or "label1035"
   // Custom resources: the version's openAPIV3Schema (null: none) and its scale subresource.
   std::shared_ptr<const Json> schema;
+  std::vector<Json> printer_columns;  // additionalPrinterColumns
   bool has_scale = false;
   std::string scale_spec_path;    // ".spec.replicas"
   std::string scale_status_path;  // ".status.replicas"

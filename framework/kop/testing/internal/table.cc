@@ -1,0 +1,322 @@
+#include "kop/testing/internal/table.h"
+
+#include <cstdio>
+
+#include "kop/api/time.h"
+#include "kop/base/strings.h"
+
+namespace kop::testing::internal {
+namespace {
+
+Json Column(std::string name, std::string type, std::string description, int priority = 0,
+            std::string format = "") {
+  return {{"name", std::move(name)}, {"type", std::move(type)}, {"format", std::move(format)},
+          {"description", std::move(description)}, {"priority", priority}};
+}
+
+std::string Str(const Json& j, std::initializer_list<const char*> path, std::string fallback = "") {
+  const Json* node = &j;
+  for (const char* k : path) {
+    if (!node->is_object() || !node->contains(k)) return fallback;
+    node = &(*node)[k];
+  }
+  return node->is_string() ? node->get<std::string>() : fallback;
+}
+
+int64_t Int(const Json& j, std::initializer_list<const char*> path) {
+  const Json* node = &j;
+  for (const char* k : path) {
+    if (!node->is_object() || !node->contains(k)) return 0;
+    node = &(*node)[k];
+  }
+  return node->is_number_integer() ? node->get<int64_t>() : 0;
+}
+
+// The value at `path`, or null: a reference into `j`, safe to iterate.
+const Json& At(const Json& j, std::initializer_list<const char*> path) {
+  static const Json null;
+  const Json* node = &j;
+  for (const char* k : path) {
+    if (!node->is_object() || !node->contains(k)) return null;
+    node = &(*node)[k];
+  }
+  return *node;
+}
+
+Json Age(const Json& obj, absl::Time now) {
+  absl::StatusOr<absl::Time> t = ParseRFC3339(Str(obj, {"metadata", "creationTimestamp"}));
+  if (!t.ok()) return "<unknown>";
+  return HumanDuration(now - *t);
+}
+
+// A built-in resource's columns (after Name) and cells, as kube-apiserver prints them.
+struct Printer {
+  std::vector<Json> columns;
+  std::function<std::vector<Json>(const Json&, absl::Time)> cells;
+};
+
+Printer BuiltinPrinter(const ResourceInfo& info) {
+  const std::string& r = info.plural;
+  const std::string& g = info.group;
+  if (g.empty() && r == "configmaps") {
+    return {{Column("Data", "integer", "Number of keys"), Column("Age", "string", "Time since creation")},
+            [](const Json& o, absl::Time now) {
+              size_t n = 0;
+              for (const char* k : {"data", "binaryData"}) {
+                if (o.contains(k) && o[k].is_object()) n += o[k].size();
+              }
+              return std::vector<Json>{n, Age(o, now)};
+            }};
+  }
+  if (g.empty() && r == "secrets") {
+    return {{Column("Type", "string", "Secret type"), Column("Data", "integer", "Number of keys"),
+             Column("Age", "string", "Time since creation")},
+            [](const Json& o, absl::Time now) {
+              const size_t n = o.contains("data") && o["data"].is_object() ? o["data"].size() : 0;
+              return std::vector<Json>{Str(o, {"type"}, "Opaque"), n, Age(o, now)};
+            }};
+  }
+  if (g.empty() && r == "services") {
+    return {{Column("Type", "string", "Service type"), Column("Cluster-IP", "string", "Cluster IP"),
+             Column("External-IP", "string", "External IPs"), Column("Port(s)", "string", "Ports"),
+             Column("Age", "string", "Time since creation"),
+             Column("Selector", "string", "Pod selector", 1)},
+            [](const Json& o, absl::Time now) {
+              std::string ports;
+              const Json& port_list = At(o, {"spec", "ports"});
+              if (port_list.is_array()) for (const Json& p : port_list) {
+                if (!ports.empty()) ports += ",";
+                ports += std::to_string(p.value("port", 0));
+                if (p.contains("nodePort")) ports += ":" + std::to_string(p.value("nodePort", 0));
+                ports += "/" + p.value("protocol", std::string("TCP"));
+              }
+              std::string selector;
+              const Json& sel = At(o, {"spec", "selector"});
+              if (sel.is_object()) for (const auto& [k, v] : sel.items()) {
+                if (!selector.empty()) selector += ",";
+                selector += k + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
+              }
+              const std::string type = Str(o, {"spec", "type"}, "ClusterIP");
+              return std::vector<Json>{type, Str(o, {"spec", "clusterIP"}, "<none>"),
+                                       type == "LoadBalancer" ? "<pending>" : "<none>",
+                                       ports.empty() ? "<none>" : ports, Age(o, now),
+                                       selector.empty() ? "<none>" : selector};
+            }};
+  }
+  if (g == "apps" && (r == "deployments" || r == "statefulsets" || r == "replicasets")) {
+    std::vector<Json> cols;
+    if (r == "replicasets") {
+      cols = {Column("Desired", "integer", "Desired replicas"), Column("Current", "integer", "Current replicas"),
+              Column("Ready", "integer", "Ready replicas")};
+    } else {
+      cols = {Column("Ready", "string", "Ready/desired replicas")};
+      if (r == "deployments") {
+        cols.push_back(Column("Up-to-date", "integer", "Updated replicas"));
+        cols.push_back(Column("Available", "integer", "Available replicas"));
+      }
+    }
+    cols.push_back(Column("Age", "string", "Time since creation"));
+    cols.push_back(Column("Containers", "string", "Container names", 1));
+    cols.push_back(Column("Images", "string", "Container images", 1));
+    return {cols, [r](const Json& o, absl::Time now) {
+              const int64_t desired = o.value("spec", Json::object()).contains("replicas")
+                                          ? Int(o, {"spec", "replicas"})
+                                          : 1;
+              std::string names, images;
+              const Json& containers = At(o, {"spec", "template", "spec", "containers"});
+              if (containers.is_array()) for (const Json& c : containers) {
+                names += (names.empty() ? "" : ",") + c.value("name", std::string());
+                images += (images.empty() ? "" : ",") + c.value("image", std::string());
+              }
+              std::vector<Json> cells;
+              if (r == "replicasets") {
+                cells = {desired, Int(o, {"status", "replicas"}), Int(o, {"status", "readyReplicas"})};
+              } else {
+                cells = {kop::StrCat(Int(o, {"status", "readyReplicas"}), "/", desired)};
+                if (r == "deployments") {
+                  cells.push_back(Int(o, {"status", "updatedReplicas"}));
+                  cells.push_back(Int(o, {"status", "availableReplicas"}));
+                }
+              }
+              cells.push_back(Age(o, now));
+              cells.push_back(names);
+              cells.push_back(images);
+              return cells;
+            }};
+  }
+  if (g.empty() && r == "namespaces") {
+    return {{Column("Status", "string", "Phase"), Column("Age", "string", "Time since creation")},
+            [](const Json& o, absl::Time now) {
+              return std::vector<Json>{Str(o, {"status", "phase"}, "Active"), Age(o, now)};
+            }};
+  }
+  if (g.empty() && r == "pods") {
+    return {{Column("Ready", "string", "Ready containers"), Column("Status", "string", "Phase"),
+             Column("Restarts", "string", "Restarts"), Column("Age", "string", "Time since creation")},
+            [](const Json& o, absl::Time now) {
+              const Json& statuses = At(o, {"status", "containerStatuses"});
+              int64_t ready = 0, restarts = 0;
+              if (statuses.is_array()) for (const Json& s : statuses) {
+                ready += s.value("ready", false) ? 1 : 0;
+                restarts += s.value("restartCount", 0);
+              }
+              const Json& containers = At(o, {"spec", "containers"});
+              const size_t total = containers.is_array() ? containers.size() : 0;
+              return std::vector<Json>{kop::StrCat(ready, "/", total), Str(o, {"status", "phase"}, "Pending"),
+                                       std::to_string(restarts), Age(o, now)};
+            }};
+  }
+  if (g == "coordination.k8s.io" && r == "leases") {
+    return {{Column("Holder", "string", "Holder identity"), Column("Age", "string", "Time since creation")},
+            [](const Json& o, absl::Time now) {
+              return std::vector<Json>{Str(o, {"spec", "holderIdentity"}), Age(o, now)};
+            }};
+  }
+  if (g == "apiextensions.k8s.io" && r == "customresourcedefinitions") {
+    return {{Column("Created At", "date", "Creation timestamp")},
+            [](const Json& o, absl::Time) {
+              return std::vector<Json>{Str(o, {"metadata", "creationTimestamp"})};
+            }};
+  }
+  // Everything else: kube-apiserver's default columns.
+  return {{Column("Created At", "date", "Creation timestamp")},
+          [](const Json& o, absl::Time) {
+            return std::vector<Json>{Str(o, {"metadata", "creationTimestamp"})};
+          }};
+}
+
+Printer CustomPrinter(const ResourceInfo& info) {
+  std::vector<Json> columns;
+  std::vector<Json> specs = info.printer_columns;
+  if (specs.empty()) {
+    specs.push_back({{"name", "Age"}, {"type", "date"}, {"jsonPath", ".metadata.creationTimestamp"}});
+  }
+  for (const Json& c : specs) {
+    const std::string type = c.value("type", "string");
+    columns.push_back(Column(c.value("name", ""), type == "date" ? "date" : type, c.value("description", ""),
+                             c.value("priority", 0), c.value("format", "")));
+  }
+  return {columns, [specs](const Json& o, absl::Time now) {
+            std::vector<Json> cells;
+            for (const Json& c : specs) {
+              const Json* v = EvalJsonPath(o, c.value("jsonPath", ""));
+              if (v == nullptr || v->is_null()) {
+                cells.push_back(nullptr);
+              } else if (c.value("type", "") == "date" && v->is_string()) {
+                absl::StatusOr<absl::Time> t = ParseRFC3339(v->get<std::string>());
+                cells.push_back(t.ok() ? Json(HumanDuration(now - *t)) : Json("<invalid>"));
+              } else if (v->is_object() || v->is_array()) {
+                cells.push_back(v->dump());
+              } else {
+                cells.push_back(*v);
+              }
+            }
+            return cells;
+          }};
+}
+
+}  // namespace
+
+bool WantsTable(std::string_view accept) {
+  return accept.find("as=Table") != std::string_view::npos &&
+         accept.find("g=meta.k8s.io") != std::string_view::npos;
+}
+
+std::string HumanDuration(absl::Duration d) {
+  const int64_t s = absl::ToInt64Seconds(d);
+  if (s < -1) return "<invalid>";
+  if (s < 0) return "0s";
+  if (s < 120) return kop::StrCat(s, "s");
+  const int64_t m = s / 60;
+  if (m < 10) return s % 60 == 0 ? kop::StrCat(m, "m") : kop::StrCat(m, "m", s % 60, "s");
+  if (m < 180) return kop::StrCat(m, "m");
+  const int64_t h = m / 60;
+  if (h < 8) return m % 60 == 0 ? kop::StrCat(h, "h") : kop::StrCat(h, "h", m % 60, "m");
+  if (h < 48) return kop::StrCat(h, "h");
+  const int64_t days = h / 24;
+  if (h < 24 * 8) return h % 24 == 0 ? kop::StrCat(days, "d") : kop::StrCat(days, "d", h % 24, "h");
+  if (days < 365 * 2) return kop::StrCat(days, "d");
+  const int64_t years = days / 365;
+  if (days < 365 * 8) return days % 365 == 0 ? kop::StrCat(years, "y") : kop::StrCat(years, "y", days % 365, "d");
+  return kop::StrCat(years, "y");
+}
+
+const Json* EvalJsonPath(const Json& object, std::string_view path) {
+  if (!path.empty() && path.front() == '{' && path.back() == '}') path = path.substr(1, path.size() - 2);
+  const Json* node = &object;
+  size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] == '.') {
+      ++i;
+      const size_t end = path.find_first_of(".[", i);
+      const std::string key(path.substr(i, end == std::string_view::npos ? std::string_view::npos : end - i));
+      if (key.empty()) continue;
+      if (!node->is_object() || !node->contains(key)) return nullptr;
+      node = &(*node)[key];
+      i = end == std::string_view::npos ? path.size() : end;
+    } else if (path[i] == '[') {
+      const size_t close = path.find(']', i);
+      if (close == std::string_view::npos || !node->is_array()) return nullptr;
+      const std::string_view inside = path.substr(i + 1, close - i - 1);
+      if (inside.rfind("?(@.", 0) == 0) {
+        // [?(@.field=="value")]: the first element whose field equals value.
+        const size_t eq = inside.find("==");
+        if (eq == std::string_view::npos) return nullptr;
+        const std::string field(inside.substr(4, eq - 4));
+        std::string value(inside.substr(eq + 2));
+        while (!value.empty() && (value.back() == ')' || value.back() == ' ')) value.pop_back();
+        if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'')) value = value.substr(1, value.size() - 2);
+        const Json* found = nullptr;
+        for (const Json& e : *node) {
+          if (e.is_object() && e.contains(field) && e[field].is_string() && e[field].get<std::string>() == value) {
+            found = &e;
+            break;
+          }
+        }
+        if (found == nullptr) return nullptr;
+        node = found;
+      } else {
+        char* end = nullptr;
+        const std::string index(inside);
+        const long n = std::strtol(index.c_str(), &end, 10);
+        if (end == index.c_str() || n < 0 || static_cast<size_t>(n) >= node->size()) return nullptr;
+        node = &(*node)[static_cast<size_t>(n)];
+      }
+      i = close + 1;
+    } else {
+      return nullptr;
+    }
+  }
+  return node;
+}
+
+Json MakeTable(const ResourceInfo& info, const std::vector<const Json*>& objects, const Json& list_meta,
+               IncludeObject include, absl::Time now) {
+  const Printer printer = info.custom ? CustomPrinter(info) : BuiltinPrinter(info);
+  Json columns = Json::array();
+  columns.push_back(Column("Name", "string",
+                           "Name must be unique within a namespace. Cannot be updated.", 0, "name"));
+  for (const Json& c : printer.columns) columns.push_back(c);
+  Json rows = Json::array();
+  for (const Json* o : objects) {
+    Json cells = Json::array();
+    cells.push_back(Str(*o, {"metadata", "name"}));
+    for (Json& c : printer.cells(*o, now)) cells.push_back(std::move(c));
+    Json row = {{"cells", std::move(cells)}};
+    if (include == IncludeObject::kObject) {
+      row["object"] = *o;
+    } else if (include == IncludeObject::kMetadata) {
+      row["object"] = {{"kind", "PartialObjectMetadata"},
+                       {"apiVersion", "meta.k8s.io/v1"},
+                       {"metadata", o->value("metadata", Json::object())}};
+    }
+    rows.push_back(std::move(row));
+  }
+  return {{"kind", "Table"},
+          {"apiVersion", "meta.k8s.io/v1"},
+          {"metadata", list_meta},
+          {"columnDefinitions", std::move(columns)},
+          {"rows", std::move(rows)}};
+}
+
+}  // namespace kop::testing::internal

@@ -1,0 +1,45 @@
+// The embedded API server's Table helpers: kubectl's durations and printer-column paths.
+#include "catch2/catch.hpp"
+#include "kop/testing/internal/table.h"
+
+namespace kop::testing::internal {
+namespace {
+
+TEST_CASE("HumanDuration prints ages as kubectl does") {
+  REQUIRE(HumanDuration(absl::Seconds(-5)) == "<invalid>");
+  REQUIRE(HumanDuration(absl::Milliseconds(-500)) == "0s");
+  REQUIRE(HumanDuration(absl::Seconds(45)) == "45s");
+  REQUIRE(HumanDuration(absl::Seconds(119)) == "119s");
+  REQUIRE(HumanDuration(absl::Seconds(200)) == "3m20s");
+  REQUIRE(HumanDuration(absl::Minutes(5)) == "5m");
+  REQUIRE(HumanDuration(absl::Minutes(90)) == "90m");
+  REQUIRE(HumanDuration(absl::Hours(5) + absl::Minutes(7)) == "5h7m");
+  REQUIRE(HumanDuration(absl::Hours(30)) == "30h");
+  REQUIRE(HumanDuration(absl::Hours(24 * 3 + 4)) == "3d4h");
+  REQUIRE(HumanDuration(absl::Hours(24 * 40)) == "40d");
+  REQUIRE(HumanDuration(absl::Hours(24 * (365 * 3 + 10))) == "3y10d");
+  REQUIRE(HumanDuration(absl::Hours(24 * 365 * 9)) == "9y");
+}
+
+TEST_CASE("printer-column paths resolve fields, indexes and filters") {
+  const Json o = Json::parse(R"({"spec": {"image": "nginx", "ports": [{"port": 80}, {"port": 443}]},
+    "status": {"conditions": [{"type": "Progressing", "status": "True"}, {"type": "Ready", "status": "False"}]}})");
+  REQUIRE(*EvalJsonPath(o, ".spec.image") == "nginx");
+  REQUIRE(*EvalJsonPath(o, "{.spec.image}") == "nginx");
+  REQUIRE(*EvalJsonPath(o, ".spec.ports[1].port") == 443);
+  REQUIRE(*EvalJsonPath(o, ".status.conditions[?(@.type==\"Ready\")].status") == "False");
+  REQUIRE(*EvalJsonPath(o, ".status.conditions[?(@.type=='Progressing')].status") == "True");
+  REQUIRE(EvalJsonPath(o, ".status.conditions[?(@.type==\"Gone\")].status") == nullptr);
+  REQUIRE(EvalJsonPath(o, ".spec.ports[7].port") == nullptr);
+  REQUIRE(EvalJsonPath(o, ".spec.missing") == nullptr);
+  REQUIRE(EvalJsonPath(o, ".spec.image.deeper") == nullptr);
+}
+
+TEST_CASE("the Accept header decides whether a Table is wanted") {
+  REQUIRE(WantsTable("application/json;as=Table;v=v1;g=meta.k8s.io,application/json"));
+  REQUIRE_FALSE(WantsTable("application/json"));
+  REQUIRE_FALSE(WantsTable("application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io"));
+}
+
+}  // namespace
+}  // namespace kop::testing::internal
