@@ -35,32 +35,22 @@
 #include "kop/testing/internal/schema.h"
 #include "kop/testing/internal/store.h"
 #include "kop/testing/internal/table.h"
+#include "kop/testing/internal/server.h"
 #include "kop/testing/internal/tls.h"
 #include "kop/testing/internal/validation.h"
 
 namespace kop::testing {
 
-using internal::FieldSelector;
+using internal::ErrorResponse;
+using internal::JsonResponse;
+using internal::NoSuchResource;
 using internal::ResourceInfo;
+using internal::Response;
 using internal::StoredObject;
 
 namespace {
 
 constexpr size_t kMaxBodyBytes = 3 * 1024 * 1024;  // upstream's request size limit
-
-struct Response {
-  int code = 200;
-  std::string body;
-  std::string content_type = "application/json";
-  std::vector<std::pair<std::string, std::string>> headers;
-};
-
-Response JsonResponse(int code, const Json& j) { return {code, DumpJson(j)}; }
-
-Response ErrorResponse(const absl::Status& s) {
-  Response r{internal::HttpCode(s), DumpJson(internal::StatusObject(s))};
-  return r;
-}
 
 std::string UrlDecode(std::string_view s) {
   std::string out;
@@ -118,148 +108,21 @@ std::string MediaType(const char* header) {
   return t;
 }
 
-// civetweb formats its own Date header with gmtime(), which is not thread-safe; a Date header
-// set here (formatted thread-safely) makes it skip that.
+
+}  // namespace
+
+
+namespace internal {
+
 void AddDateHeader(mg_connection* conn) {
   const std::string date =
       absl::FormatTime("%a, %d %b %Y %H:%M:%S GMT", absl::Now(), absl::UTCTimeZone());
   mg_response_header_add(conn, "Date", date.c_str(), -1);
 }
 
-absl::Status NoSuchResource() {
-  return internal::ApiError(404, "NotFound", "the server could not find the requested resource",
-                            Json::object());
-}
+}  // namespace internal
 
-}  // namespace
-
-class ApiServer::Impl {
- public:
-  explicit Impl(ApiServerOptions options)
-      : options_(std::move(options)),
-        store_({.history = options_.watch_history,
-                .watcher_buffer = options_.watch_buffer,
-                .clock = options_.clock}) {}
-
-  ~Impl() { Stop(); }
-
-  absl::Status Start();
-  void Stop();
-
-  std::string url() const {
-    return kop::StrCat(options_.tls ? "https://" : "http://", options_.address, ":", port_);
-  }
-  const std::string& ca_pem() const { return tls_.ca_cert_pem; }
-  const std::string& token() const { return token_; }
-  int port() const { return port_; }
-
-  absl::StatusOr<Object> CreateObject(const Object& obj);
-  uint64_t ResourceVersion() const { return store_.CurrentRv(); }
-  size_t OpenWatches() const { return store_.WatchCount(); }
-
-  void CloseAllWatches() { store_.CloseAllWatches(); }
-  void CompactHistory() { store_.Compact(); }
-  void CutWatchStreams() { store_.CutAllWatchStreams(); }
-  void StallWatchStreams(bool stalled) {
-    kop::MutexLock lock(&faults_mu_);
-    stalled_ = stalled;
-    unstalled_.SignalAll();
-  }
-  void FailRequests(FailureRule rule) {
-    kop::MutexLock lock(&faults_mu_);
-    rules_.push_back(std::move(rule));
-  }
-  void SetLatency(std::chrono::milliseconds latency) { latency_ms_ = latency.count(); }
-  void ClearFaults() {
-    kop::MutexLock lock(&faults_mu_);
-    rules_.clear();
-    latency_ms_ = 0;
-    stalled_ = false;
-    unstalled_.SignalAll();
-  }
-
- private:
-  struct Request {
-    mg_connection* conn = nullptr;
-    std::string method;
-    std::string path;
-    std::map<std::string, std::string> query;
-    std::string body;
-    std::string content_type;
-    std::string accept;
-  };
-  struct Target {
-    std::shared_ptr<const ResourceInfo> info;
-    std::string ns;
-    std::string name;
-    std::string sub;
-    bool legacy_watch = false;
-  };
-
-  static int Dispatch(mg_connection* conn, void* self) {
-    return static_cast<Impl*>(self)->Serve(conn);
-  }
-  int Serve(mg_connection* conn);
-  void Send(mg_connection* conn, const Response& r);
-
-  Response Route(Request& req, std::string* verb, std::optional<Target>* watch_target);
-  absl::StatusOr<Target> ResolveResource(const std::string& group, const std::string& version,
-                                         std::vector<std::string> rest);
-  std::string VerbOf(const std::string& method, const Target& t, const Request& req) const;
-  std::optional<Response> InjectedFailure(const std::string& verb, const std::string& path);
-
-  absl::StatusOr<Response> Get(const Target& t, const Request& req);
-  Response TableResponse(const ResourceInfo& info, const std::vector<const Json*>& objects,
-                         const Json& list_meta, const Request& req);
-  // Watch events as Tables of one row (kubectl get -w).
-  std::string TableEvents(const ResourceInfo& info, const std::string& lines, const Request& req);
-  absl::StatusOr<Response> List(const Target& t, const Request& req);
-  absl::StatusOr<Response> Create(const Target& t, const Request& req);
-  absl::StatusOr<Response> Update(const Target& t, const Request& req);
-  absl::StatusOr<Response> Patch(const Target& t, const Request& req);
-  absl::StatusOr<Response> Apply(const Target& t, const Request& req);
-  absl::StatusOr<Response> Delete(const Target& t, const Request& req);
-  absl::StatusOr<Response> DeleteCollection(const Target& t, const Request& req);
-  void ServeWatch(const Target& t, const Request& req);
-  Response Admin(const Request& req);
-
-  absl::StatusOr<Object> DecodeBody(const Target& t, const std::string& body) const;
-  absl::StatusOr<bool> DryRun(const Request& req) const;
-  absl::StatusOr<internal::ListOptions> ParseListOptions(const Target& t, const Request& req) const;
-  std::string EncodeFor(const ResourceInfo& info, const StoredObject& s, bool as_item) const;
-  absl::Status AfterWrite(const ResourceInfo& info, const StoredObject& s, bool deleted);
-  // Schema defaulting, pruning and validation for custom resources; metadata for all.
-  std::vector<internal::FieldCause> Validate(const ResourceInfo& info, Object& obj, bool create);
-  // The garbage collector, run when an object is gone: deletes the dependents whose owners
-  // are all gone (background propagation), or drops their references to it (orphan).
-  void CollectGarbage(const std::string& uid, bool orphan);
-  void NoteOwners(const Object& obj);
-  bool OwnerExists(const Json& ref, const std::string& ns);
-  // Deletes an object whose owners are all gone, right after it was written.
-  void CollectIfOrphaned(const ResourceInfo& info, const StoredObject& s);
-
-  kop::Mutex gc_mu_;
-  std::set<std::string> referenced_owners_ ABSL_GUARDED_BY(gc_mu_);  // uids some object names as owner
-  // Deletes asked for with propagationPolicy Orphan, by uid, until the object is gone.
-  std::set<std::string> orphaning_ ABSL_GUARDED_BY(gc_mu_);
-  absl::StatusOr<StoredObject> CreateStored(const ResourceInfo& info, Object obj, bool dry_run);
-
-  const ApiServerOptions options_;
-  internal::Registry registry_;
-  internal::Store store_;
-  mg_context* ctx_ = nullptr;
-  int port_ = 0;
-  internal::TlsMaterial tls_;
-  std::string token_;
-  std::string tls_file_;  // serving certificate and key, as civetweb reads them
-  std::atomic<bool> stopping_{false};
-
-  kop::Mutex faults_mu_;   // guards rules_ and stalled_
-  kop::CondVar unstalled_;  // signalled when stalled_ clears
-  std::vector<FailureRule> rules_ ABSL_GUARDED_BY(faults_mu_);
-  bool stalled_ ABSL_GUARDED_BY(faults_mu_) = false;
-  std::atomic<int64_t> latency_ms_{0};
-};
+using internal::AddDateHeader;
 
 // ---------------------------------------------------------------------------------------
 // Lifecycle
@@ -499,6 +362,7 @@ Response ApiServer::Impl::Route(Request& req, std::string* verb,
                               {"platform", "linux/amd64"}});
   }
   if (seg[0] == "kop-admin" && options_.admin_api) return Admin(req);
+  if (seg[0] == "openapi") return OpenApi(req, seg);
 
   std::string group;
   std::string version;
@@ -537,7 +401,9 @@ Response ApiServer::Impl::Route(Request& req, std::string* verb,
   if (std::optional<Response> injected = InjectedFailure(*verb, req.path)) return *injected;
 
   absl::StatusOr<Response> result = absl::InternalError("unreachable");
-  if (req.method == "GET") {
+  if (t.sub == "scale") {
+    result = Scale(t, req);
+  } else if (req.method == "GET") {
     if (*verb == "watch") {
       *watch_target = t;
       return {};
@@ -595,7 +461,9 @@ absl::StatusOr<ApiServer::Impl::Target> ApiServer::Impl::ResolveResource(
   t.info = registry_.Find(group, version, resource);
   if (t.info == nullptr) return NoSuchResource();
   if (!t.info->namespaced && !t.ns.empty()) return NoSuchResource();
-  if (!t.sub.empty() && !(t.sub == "status" && t.info->has_status)) return NoSuchResource();
+  if (!t.sub.empty() && !(t.sub == "status" && t.info->has_status) && !(t.sub == "scale" && t.info->has_scale)) {
+    return NoSuchResource();
+  }
   return t;
 }
 
@@ -615,673 +483,37 @@ std::string ApiServer::Impl::VerbOf(const std::string& method, const Target& t,
 }
 
 // ---------------------------------------------------------------------------------------
-// Verbs
+// OpenAPI
 
-std::string ApiServer::Impl::EncodeFor(const ResourceInfo& info, const StoredObject& s,
-                                       bool as_item) const {
-  if (s.obj->api_version() != info.ApiVersion()) {
-    Object copy = *s.obj;
-    copy.set_api_version(info.ApiVersion());
-    return DumpJson(copy.json());
+std::shared_ptr<const internal::OpenApiDocuments> ApiServer::Impl::OpenApiDocs() {
+  const uint64_t generation = registry_.generation();
+  kop::MutexLock lock(&openapi_mu_);
+  if (openapi_ == nullptr || openapi_generation_ != generation) {
+    openapi_ = std::make_shared<const internal::OpenApiDocuments>(registry_.All());
+    openapi_generation_ = generation;
   }
-  if (as_item && s.item_json != nullptr) return *s.item_json;
-  return *s.json;
+  return openapi_;
 }
 
-absl::StatusOr<bool> ApiServer::Impl::DryRun(const Request& req) const {
-  auto it = req.query.find("dryRun");
-  if (it == req.query.end() || it->second.empty()) return false;
-  if (it->second == "All") return true;
-  return internal::BadRequest(
-      kop::StrCat("dryRun: Unsupported value: \"", it->second, "\": supported values: \"All\""));
-}
-
-absl::StatusOr<Object> ApiServer::Impl::DecodeBody(const Target& t, const std::string& body) const {
-  absl::StatusOr<Json> j = ParseJson(body);
-  if (!j.ok()) {
-    absl::StatusOr<Json> y = ParseYaml(body);  // clients may send YAML
-    if (!y.ok() || !y->is_object()) {
-      return internal::BadRequest(
-          kop::StrCat("the body of the request could not be decoded: ", ToStd(j.status().message())));
+Response ApiServer::Impl::OpenApi(const Request& req, const std::vector<std::string>& seg) {
+  if (req.method != "GET") return ErrorResponse(internal::MethodNotAllowed("the OpenAPI documents are read-only"));
+  std::shared_ptr<const internal::OpenApiDocuments> docs = OpenApiDocs();
+  if (seg.size() == 2 && seg[1] == "v2") {
+    if (req.accept.find("protobuf") != std::string::npos) {
+      Response r{200, docs->V2Protobuf(), internal::kOpenApiV2ProtobufType};
+      return r;
     }
-    j = std::move(y);
+    return Response{200, docs->V2Json()};
   }
-  absl::StatusOr<Object> obj = Object::FromJson(*std::move(j));
-  if (!obj.ok()) return internal::BadRequest(ToStd(obj.status().message()));
-  const ResourceInfo& info = *t.info;
-  if (obj->kind().empty()) {
-    return internal::BadRequest(kop::StrCat("Object 'Kind' is missing in '", body.substr(0, 200), "'"));
+  if (seg.size() >= 2 && seg[1] == "v3") {
+    if (seg.size() == 2) return JsonResponse(200, docs->V3Discovery());
+    std::string key;
+    for (size_t i = 2; i < seg.size(); ++i) key += (i > 2 ? "/" : "") + seg[i];
+    absl::StatusOr<std::string> doc = docs->V3(key);
+    if (!doc.ok()) return ErrorResponse(NoSuchResource());
+    return Response{200, *doc};
   }
-  if (obj->api_version().empty()) {
-    return internal::BadRequest(
-        kop::StrCat("Object 'apiVersion' is missing in '", body.substr(0, 200), "'"));
-  }
-  if (obj->api_version() != info.ApiVersion()) {
-    return internal::BadRequest(kop::StrCat("the API version in the data (", obj->api_version(),
-                                            ") does not match the expected API version (",
-                                            info.ApiVersion(), ")"));
-  }
-  if (obj->kind() != info.kind) {
-    return internal::BadRequest(kop::StrCat("the kind in the data (", obj->kind(),
-                                            ") does not match the expected kind (", info.kind, ")"));
-  }
-  if (info.namespaced) {
-    if (obj->namespace_().empty()) {
-      obj->set_namespace(t.ns);
-    } else if (obj->namespace_() != t.ns) {
-      return internal::BadRequest(
-          "the namespace of the provided object does not match the namespace sent on the request");
-    }
-  } else {
-    obj->Remove({"metadata", "namespace"});
-  }
-  return obj;
-}
-
-absl::StatusOr<Response> ApiServer::Impl::Get(const Target& t, const Request& req) {
-  KOP_ASSIGN_OR_RETURN(StoredObject s, store_.Get(*t.info, t.ns, t.name));
-  if (internal::WantsTable(req.accept)) {
-    KOP_ASSIGN_OR_RETURN(Json obj, ParseJson(EncodeFor(*t.info, s, false)));
-    return TableResponse(*t.info, {&obj}, {{"resourceVersion", s.obj->resource_version()}}, req);
-  }
-  return Response{200, EncodeFor(*t.info, s, false)};
-}
-
-std::string ApiServer::Impl::TableEvents(const ResourceInfo& info, const std::string& lines,
-                                         const Request& req) {
-  std::string out;
-  size_t start = 0;
-  while (start < lines.size()) {
-    size_t end = lines.find('\n', start);
-    if (end == std::string::npos) end = lines.size();
-    absl::StatusOr<Json> event = ParseJson(std::string_view(lines).substr(start, end - start));
-    start = end + 1;
-    if (!event.ok() || !event->is_object()) continue;
-    const std::string type = event->value("type", "");
-    if (type == "ADDED" || type == "MODIFIED" || type == "DELETED") {
-      const Json& obj = (*event)["object"];
-      Response r = TableResponse(info, {&obj}, {{"resourceVersion", obj["metadata"].value("resourceVersion", "")}}, req);
-      (*event)["object"] = Json::parse(r.body);
-    }
-    out += DumpJson(*event);
-    out += '\n';
-  }
-  return out;
-}
-
-Response ApiServer::Impl::TableResponse(const ResourceInfo& info, const std::vector<const Json*>& objects,
-                                        const Json& list_meta, const Request& req) {
-  internal::IncludeObject include = internal::IncludeObject::kMetadata;
-  if (auto it = req.query.find("includeObject"); it != req.query.end()) {
-    if (it->second == "None") include = internal::IncludeObject::kNone;
-    if (it->second == "Object") include = internal::IncludeObject::kObject;
-  }
-  const absl::Time now = options_.clock != nullptr ? options_.clock->WallNow() : RealClock().WallNow();
-  Response r{200, DumpJson(internal::MakeTable(info, objects, list_meta, include, now))};
-  r.content_type = "application/json;as=Table;v=v1;g=meta.k8s.io";
-  return r;
-}
-
-absl::StatusOr<internal::ListOptions> ApiServer::Impl::ParseListOptions(const Target& t,
-                                                                        const Request& req) const {
-  internal::ListOptions o;
-  o.namespace_ = t.ns;
-  auto q = [&](const char* k) -> std::string {
-    auto it = req.query.find(k);
-    return it == req.query.end() ? "" : it->second;
-  };
-  absl::StatusOr<LabelSelector> labels = LabelSelector::Parse(q("labelSelector"));
-  if (!labels.ok()) return internal::BadRequest(ToStd(labels.status().message()));
-  o.labels = *std::move(labels);
-  KOP_ASSIGN_OR_RETURN(o.fields, FieldSelector::Parse(q("fieldSelector"), t.info->field_labels));
-  if (const std::string limit = q("limit"); !limit.empty()) {
-    char* end = nullptr;
-    o.limit = std::strtoll(limit.c_str(), &end, 10);
-    if (*end != '\0' || o.limit < 0) {
-      return internal::BadRequest(kop::StrCat("limit: Invalid value: \"", limit, "\""));
-    }
-  }
-  o.continue_token = q("continue");
-  o.resource_version = q("resourceVersion");
-  o.resource_version_match = q("resourceVersionMatch");
-  return o;
-}
-
-absl::StatusOr<Response> ApiServer::Impl::List(const Target& t, const Request& req) {
-  KOP_ASSIGN_OR_RETURN(internal::ListOptions o, ParseListOptions(t, req));
-  KOP_ASSIGN_OR_RETURN(internal::ListResult r, store_.List(*t.info, o));
-  std::string body;
-  size_t size = 256;
-  for (const StoredObject& s : r.items) size += s.json->size() + 1;
-  body.reserve(size);
-  Json meta = {{"resourceVersion", std::to_string(r.rv)}};
-  if (!r.continue_token.empty()) meta["continue"] = r.continue_token;
-  if (r.remaining.has_value()) meta["remainingItemCount"] = *r.remaining;
-  body += kop::StrCat("{\"kind\":\"", t.info->list_kind, "\",\"apiVersion\":\"",
-                      t.info->ApiVersion(), "\",\"metadata\":", DumpJson(meta), ",\"items\":[");
-  if (internal::WantsTable(req.accept)) {
-    std::vector<Json> objects;
-    objects.reserve(r.items.size());
-    for (const StoredObject& s : r.items) {
-      KOP_ASSIGN_OR_RETURN(Json obj, ParseJson(EncodeFor(*t.info, s, true)));
-      objects.push_back(std::move(obj));
-    }
-    std::vector<const Json*> pointers;
-    for (const Json& o : objects) pointers.push_back(&o);
-    return TableResponse(*t.info, pointers, meta, req);
-  }
-  for (size_t i = 0; i < r.items.size(); ++i) {
-    if (i > 0) body += ',';
-    body += EncodeFor(*t.info, r.items[i], true);
-  }
-  body += "]}";
-  return Response{200, std::move(body)};
-}
-
-absl::StatusOr<StoredObject> ApiServer::Impl::CreateStored(const ResourceInfo& info, Object obj,
-                                                           bool dry_run) {
-  std::vector<internal::FieldCause> causes = Validate(info, obj, true);
-  if (info.group == "apiextensions.k8s.io" && info.plural == "customresourcedefinitions") {
-    if (absl::StatusOr<std::vector<ResourceInfo>> crd = internal::Registry::ParseCustomResource(obj);
-        !crd.ok()) {
-      causes.push_back(internal::ParseFieldCause(ToStd(crd.status().message())));
-    }
-  }
-  if (!causes.empty()) {
-    return internal::Invalid({info.group, info.plural, info.kind, obj.name()}, causes);
-  }
-  if (!dry_run) NoteOwners(obj);
-  KOP_ASSIGN_OR_RETURN(StoredObject s, store_.Create(info, std::move(obj), dry_run));
-  if (!dry_run) {
-    KOP_RETURN_IF_ERROR(AfterWrite(info, s, false));
-    if (info.plural == "customresourcedefinitions") {
-      // The CRD controller's answer, already given: names accepted, established.
-      KOP_ASSIGN_OR_RETURN(s, store_.Get(info, "", s.obj->name()));
-    }
-  }
-  return s;
-}
-
-// Keeps the registry in step with CustomResourceDefinitions.
-std::vector<internal::FieldCause> ApiServer::Impl::Validate(const ResourceInfo& info, Object& obj,
-                                                            bool create) {
-  std::vector<internal::FieldCause> causes = internal::ValidateObjectMeta(info, obj, create);
-  if (info.schema != nullptr) {
-    std::vector<internal::FieldCause> more = internal::ApplySchema(*info.schema, obj.mutable_json());
-    causes.insert(causes.end(), more.begin(), more.end());
-  }
-  return causes;
-}
-
-bool ApiServer::Impl::OwnerExists(const Json& ref, const std::string& ns) {
-  const std::string api_version = ref.value("apiVersion", "");
-  const std::string kind = ref.value("kind", "");
-  const size_t slash = api_version.find('/');
-  const std::string group = slash == std::string::npos ? "" : api_version.substr(0, slash);
-  const std::string version = slash == std::string::npos ? api_version : api_version.substr(slash + 1);
-  for (const std::string& plural : registry_.PluralsOf({group, version, kind})) {
-    std::shared_ptr<const ResourceInfo> info = registry_.Find(group, version, plural);
-    if (info == nullptr) continue;
-    absl::StatusOr<StoredObject> owner =
-        store_.Get(*info, info->namespaced ? ns : "", ref.value("name", ""));
-    if (owner.ok() && owner->obj->uid() == ref.value("uid", "")) return true;
-  }
-  return false;
-}
-
-void ApiServer::Impl::CollectIfOrphaned(const ResourceInfo& info, const StoredObject& s) {
-  const Json* refs = s.obj->Find({"metadata", "ownerReferences"});
-  if (refs == nullptr || !refs->is_array() || refs->empty()) return;
-  for (const Json& r : *refs) {
-    if (!r.is_object() || OwnerExists(r, s.obj->namespace_())) return;
-  }
-  // Every owner it names is gone (or never existed): the garbage collector removes it, as
-  // upstream's does once it has checked the owners with the API server.
-  absl::StatusOr<internal::Store::Deleted> d =
-      store_.Delete(info, s.obj->namespace_(), s.obj->name(), {.uid = s.obj->uid()}, false);
-  if (d.ok() && d->gone) (void)AfterWrite(info, d->object, true);
-}
-
-void ApiServer::Impl::NoteOwners(const Object& obj) {
-  const Json* refs = obj.Find({"metadata", "ownerReferences"});
-  if (refs == nullptr || !refs->is_array() || refs->empty()) return;
-  kop::MutexLock lock(&gc_mu_);
-  for (const Json& r : *refs) {
-    if (r.is_object() && r.contains("uid") && r["uid"].is_string()) {
-      referenced_owners_.insert(r["uid"].get<std::string>());
-    }
-  }
-}
-
-void ApiServer::Impl::CollectGarbage(const std::string& uid, bool orphan) {
-  {
-    kop::MutexLock lock(&gc_mu_);
-    if (referenced_owners_.erase(uid) == 0) return;  // nobody names it as owner
-  }
-  auto exists = [this](const Json& ref, const std::string& ns) { return OwnerExists(ref, ns); };
-  for (const std::shared_ptr<const ResourceInfo>& info : registry_.StoredResources()) {
-    absl::StatusOr<internal::ListResult> all = store_.List(*info, internal::ListOptions{});
-    if (!all.ok()) continue;
-    for (const StoredObject& s : all->items) {
-      const Json* refs = s.obj->Find({"metadata", "ownerReferences"});
-      if (refs == nullptr || !refs->is_array()) continue;
-      bool names_it = false;
-      bool other_owner_alive = false;
-      Json kept = Json::array();
-      for (const Json& r : *refs) {
-        if (r.is_object() && r.value("uid", "") == uid) {
-          names_it = true;
-        } else {
-          kept.push_back(r);
-          if (r.is_object() && exists(r, s.obj->namespace_())) other_owner_alive = true;
-        }
-      }
-      if (!names_it) continue;
-      if (orphan || other_owner_alive) {
-        // The dependent stays; its reference to the vanished owner goes.
-        Object updated = *s.obj;
-        if (kept.empty()) {
-          updated.mutable_json()["metadata"].erase("ownerReferences");
-        } else {
-          updated.mutable_json()["metadata"]["ownerReferences"] = kept;
-        }
-        (void)store_.Update(*info, std::move(updated), false, false);
-        continue;
-      }
-      absl::StatusOr<internal::Store::Deleted> d =
-          store_.Delete(*info, s.obj->namespace_(), s.obj->name(), {}, false);
-      if (d.ok() && d->gone) (void)AfterWrite(*info, d->object, true);
-    }
-  }
-}
-
-absl::Status ApiServer::Impl::AfterWrite(const ResourceInfo& info, const StoredObject& s,
-                                         bool deleted) {
-  if (deleted) {
-    bool orphan;
-    {
-      kop::MutexLock lock(&gc_mu_);
-      orphan = orphaning_.erase(s.obj->uid()) > 0;
-    }
-    CollectGarbage(s.obj->uid(), orphan);
-  }
-  if (info.group != "apiextensions.k8s.io" || info.plural != "customresourcedefinitions") {
-    return absl::OkStatus();
-  }
-  const Object& crd = *s.obj;
-  absl::StatusOr<std::vector<ResourceInfo>> parsed = internal::Registry::ParseCustomResource(crd);
-  if (!parsed.ok() || parsed->empty()) return absl::OkStatus();
-  const ResourceInfo& first = parsed->front();
-  if (deleted) {
-    for (const auto& served : registry_.Versions(first.group, first.plural)) {
-      store_.DeleteAll(*served, "");
-      store_.CloseWatches(served->StorageKey());
-      break;  // versions share storage
-    }
-    registry_.RemoveCustomResource(first.group, first.plural);
-    return absl::OkStatus();
-  }
-  KOP_RETURN_IF_ERROR(registry_.AddCustomResource(crd));
-  if (crd.IsBeingDeleted()) return absl::OkStatus();
-  Object with_status = crd;
-  Json names = crd.spec()->value("names", Json::object());
-  if (!names.contains("singular")) names["singular"] = first.singular;
-  if (!names.contains("listKind")) names["listKind"] = first.list_kind;
-  std::string storage_version;
-  for (const Json& v : (*crd.spec())["versions"]) {
-    if (v.value("storage", false)) storage_version = v.value("name", "");
-  }
-  const std::string now = FormatRFC3339(options_.clock != nullptr ? options_.clock->WallNow()
-                                                                  : RealClock().WallNow());
-  Json conditions = Json::array();
-  const Json* old = crd.Find({"status", "conditions"});
-  auto keep_time = [&](const char* type) {
-    if (old != nullptr && old->is_array()) {
-      for (const Json& c : *old) {
-        if (c.value("type", "") == type && c.value("status", "") == "True") {
-          return c.value("lastTransitionTime", now);
-        }
-      }
-    }
-    return now;
-  };
-  conditions.push_back({{"type", "NamesAccepted"}, {"status", "True"}, {"reason", "NoConflicts"},
-                        {"message", "no conflicts found"},
-                        {"lastTransitionTime", keep_time("NamesAccepted")}});
-  conditions.push_back({{"type", "Established"}, {"status", "True"},
-                        {"reason", "InitialNamesAccepted"},
-                        {"message", "the initial names have been accepted"},
-                        {"lastTransitionTime", keep_time("Established")}});
-  with_status.mutable_json()["status"] = {
-      {"conditions", conditions}, {"acceptedNames", names}, {"storedVersions", {storage_version}}};
-  absl::StatusOr<StoredObject> updated = store_.Update(info, with_status, true, false);
-  return updated.ok() ? absl::OkStatus() : updated.status();
-}
-
-absl::StatusOr<Response> ApiServer::Impl::Create(const Target& t, const Request& req) {
-  if (!req.content_type.empty() && req.content_type != "application/json" &&
-      req.content_type != "application/yaml") {
-    return internal::UnsupportedMediaType(req.content_type);
-  }
-  KOP_ASSIGN_OR_RETURN(bool dry_run, DryRun(req));
-  KOP_ASSIGN_OR_RETURN(Object obj, DecodeBody(t, req.body));
-  KOP_ASSIGN_OR_RETURN(StoredObject s, CreateStored(*t.info, std::move(obj), dry_run));
-  if (!dry_run) CollectIfOrphaned(*t.info, s);
-  return Response{201, EncodeFor(*t.info, s, false)};
-}
-
-absl::StatusOr<Object> ApiServer::Impl::CreateObject(const Object& obj) {
-  KOP_ASSIGN_OR_RETURN(GroupVersionKind gvk, obj.gvk());
-  std::shared_ptr<const ResourceInfo> info;
-  for (const std::string& plural : registry_.PluralsOf(gvk)) {
-    info = registry_.Find(gvk.group, gvk.version, plural);
-  }
-  if (info == nullptr) {
-    return absl::NotFoundError(kop::StrCat("no resource serves ", gvk.ToString()));
-  }
-  Object copy = obj;
-  if (info->namespaced && copy.namespace_().empty()) copy.set_namespace("default");
-  KOP_ASSIGN_OR_RETURN(StoredObject s, CreateStored(*info, std::move(copy), false));
-  return *s.obj;
-}
-
-absl::StatusOr<Response> ApiServer::Impl::Update(const Target& t, const Request& req) {
-  if (!req.content_type.empty() && req.content_type != "application/json" &&
-      req.content_type != "application/yaml") {
-    return internal::UnsupportedMediaType(req.content_type);
-  }
-  KOP_ASSIGN_OR_RETURN(bool dry_run, DryRun(req));
-  KOP_ASSIGN_OR_RETURN(Object obj, DecodeBody(t, req.body));
-  if (obj.name() != t.name) {
-    return internal::BadRequest(kop::StrCat("the name of the object (", obj.name(),
-                                            ") does not match the name on the URL (", t.name, ")"));
-  }
-  std::vector<internal::FieldCause> causes = Validate(*t.info, obj, false);
-  if (t.info->plural == "customresourcedefinitions" && t.sub.empty()) {
-    if (auto crd = internal::Registry::ParseCustomResource(obj); !crd.ok()) {
-      causes.push_back(internal::ParseFieldCause(ToStd(crd.status().message())));
-    }
-  }
-  if (!causes.empty()) {
-    return internal::Invalid({t.info->group, t.info->plural, t.info->kind, obj.name()}, causes);
-  }
-  if (!dry_run) NoteOwners(obj);
-  KOP_ASSIGN_OR_RETURN(StoredObject s, store_.Update(*t.info, std::move(obj), t.sub == "status", dry_run));
-  if (!dry_run) KOP_RETURN_IF_ERROR(AfterWrite(*t.info, s, !store_.Get(*t.info, t.ns, t.name).ok()));
-  return Response{200, EncodeFor(*t.info, s, false)};
-}
-
-absl::StatusOr<Response> ApiServer::Impl::Apply(const Target& t, const Request& req) {
-  auto q = [&](const char* k) -> std::string {
-    auto it = req.query.find(k);
-    return it == req.query.end() ? "" : it->second;
-  };
-  const std::string manager = q("fieldManager");
-  if (manager.empty()) {
-    return internal::ApiError(422, "Invalid",
-                              "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: "
-                              "is required for apply patch");
-  }
-  const bool force = q("force") == "true" || q("force") == "1";
-  KOP_ASSIGN_OR_RETURN(bool dry_run, DryRun(req));
-  absl::StatusOr<Json> parsed = ParseYaml(req.body);
-  if (!parsed.ok() || !parsed->is_object()) {
-    return internal::BadRequest(kop::StrCat("error decoding YAML: ",
-                                            parsed.ok() ? "not an object" : ToStd(parsed.status().message())));
-  }
-  if (!parsed->contains("metadata") || !(*parsed)["metadata"].is_object()) (*parsed)["metadata"] = Json::object();
-  if (!(*parsed)["metadata"].contains("name")) (*parsed)["metadata"]["name"] = t.name;
-  KOP_ASSIGN_OR_RETURN(Object config, DecodeBody(t, DumpJson(*parsed)));
-  if (config.name() != t.name) {
-    return internal::BadRequest(kop::StrCat("the name of the object (", config.name(),
-                                            ") does not match the name on the URL (", t.name, ")"));
-  }
-  const internal::ApplyRequest request{
-      .manager = manager,
-      .force = force,
-      .now = FormatRFC3339(options_.clock != nullptr ? options_.clock->WallNow() : RealClock().WallNow()),
-      .api_version = t.info->ApiVersion()};
-  for (int attempt = 0;; ++attempt) {
-    absl::StatusOr<StoredObject> current = store_.Get(*t.info, t.ns, t.name);
-    if (!current.ok() && current.status().code() != absl::StatusCode::kNotFound) return current.status();
-    if (!current.ok()) {
-      if (t.sub == "status") return current.status();
-      KOP_ASSIGN_OR_RETURN(Json created, internal::ServerSideApply(nullptr, config.json(), request));
-      absl::StatusOr<StoredObject> s = CreateStored(*t.info, Object(std::move(created)), dry_run);
-      if (!s.ok() && s.status().code() == absl::StatusCode::kAlreadyExists && attempt < 10) continue;
-      if (!s.ok()) return s.status();
-      if (!dry_run) CollectIfOrphaned(*t.info, *s);
-      return Response{201, EncodeFor(*t.info, *s, false)};
-    }
-    KOP_ASSIGN_OR_RETURN(Json applied, internal::ServerSideApply(&current->obj->json(), config.json(), request));
-    Object obj(std::move(applied));
-    obj.set_resource_version(current->obj->resource_version());
-    std::vector<internal::FieldCause> causes = Validate(*t.info, obj, false);
-    if (!causes.empty()) {
-      return internal::Invalid({t.info->group, t.info->plural, t.info->kind, t.name}, causes);
-    }
-    if (!dry_run) NoteOwners(obj);
-    absl::StatusOr<StoredObject> s = store_.Update(*t.info, std::move(obj), t.sub == "status", dry_run);
-    if (!s.ok() && s.status().code() == absl::StatusCode::kAborted && attempt < 10) continue;
-    if (!s.ok()) return s.status();
-    if (!dry_run) KOP_RETURN_IF_ERROR(AfterWrite(*t.info, *s, !store_.Get(*t.info, t.ns, t.name).ok()));
-    return Response{200, EncodeFor(*t.info, *s, false)};
-  }
-}
-
-absl::StatusOr<Response> ApiServer::Impl::Patch(const Target& t, const Request& req) {
-  const std::string& type = req.content_type;
-  if (type == "application/apply-patch+yaml") return Apply(t, req);
-  if (type != "application/merge-patch+json" && type != "application/json-patch+json") {
-    return internal::UnsupportedMediaType(type);
-  }
-  KOP_ASSIGN_OR_RETURN(bool dry_run, DryRun(req));
-  absl::StatusOr<Json> patch = ParseJson(req.body);
-  if (!patch.ok()) return internal::BadRequest(ToStd(patch.status().message()));
-  for (int attempt = 0;; ++attempt) {
-    KOP_ASSIGN_OR_RETURN(StoredObject current, store_.Get(*t.info, t.ns, t.name));
-    Json patched;
-    if (type == "application/merge-patch+json") {
-      patched = ApplyMergePatch(current.obj->json(), *patch);
-    } else {
-      absl::StatusOr<Json> applied = ApplyJsonPatch(current.obj->json(), *patch);
-      if (!applied.ok()) return internal::ApiError(422, "Invalid", ToStd(applied.status().message()));
-      patched = *std::move(applied);
-    }
-    absl::StatusOr<Object> obj = Object::FromJson(std::move(patched));
-    if (!obj.ok()) return internal::ApiError(422, "Invalid", ToStd(obj.status().message()));
-    if (obj->name() != t.name || (t.info->namespaced && obj->namespace_() != t.ns)) {
-      return internal::BadRequest("the name and namespace of a patched object cannot change");
-    }
-    // A patch that names a resourceVersion is a precondition; otherwise retry on conflict, as
-    // upstream's patch handler does.
-    const bool precondition = obj->resource_version() != current.obj->resource_version();
-    std::vector<internal::FieldCause> causes = Validate(*t.info, *obj, false);
-    if (!causes.empty()) {
-      return internal::Invalid({t.info->group, t.info->plural, t.info->kind, t.name}, causes);
-    }
-    if (!dry_run) NoteOwners(*obj);
-    absl::StatusOr<StoredObject> s = store_.Update(*t.info, *std::move(obj), t.sub == "status", dry_run);
-    if (!s.ok() && s.status().code() == absl::StatusCode::kAborted && !precondition &&
-        attempt < 10) {
-      continue;
-    }
-    if (!s.ok()) return s.status();
-    if (!dry_run) KOP_RETURN_IF_ERROR(AfterWrite(*t.info, *s, !store_.Get(*t.info, t.ns, t.name).ok()));
-    return Response{200, EncodeFor(*t.info, *s, false)};
-  }
-}
-
-absl::StatusOr<Response> ApiServer::Impl::Delete(const Target& t, const Request& req) {
-  KOP_ASSIGN_OR_RETURN(bool dry_run, DryRun(req));
-  std::string propagation;
-  internal::Preconditions pre;
-  if (!req.body.empty()) {
-    absl::StatusOr<Json> opts = ParseJson(req.body);
-    if (!opts.ok() || !opts->is_object()) {
-      return internal::BadRequest("the body of a DELETE must be DeleteOptions");
-    }
-    if (auto p = opts->find("preconditions"); p != opts->end() && p->is_object()) {
-      pre.uid = p->value("uid", "");
-      pre.resource_version = p->value("resourceVersion", "");
-    }
-    if (auto d = opts->find("dryRun"); d != opts->end() && d->is_array()) {
-      for (const Json& v : *d) {
-        if (v == "All") dry_run = true;
-      }
-    }
-    if (auto p = opts->find("propagationPolicy"); p != opts->end() && p->is_string()) {
-      propagation = p->get<std::string>();
-    } else if (opts->value("orphanDependents", false)) {
-      propagation = "Orphan";
-    }
-  }
-  if (auto q = req.query.find("propagationPolicy"); q != req.query.end()) propagation = q->second;
-  if (propagation != "" && propagation != "Background" && propagation != "Foreground" &&
-      propagation != "Orphan") {
-    return internal::BadRequest(kop::StrCat(
-        "propagationPolicy: Unsupported value: \"", propagation,
-        "\": supported values: \"Foreground\", \"Background\", \"Orphan\""));
-  }
-  if (propagation == "Orphan" && !dry_run) {
-    if (absl::StatusOr<StoredObject> current = store_.Get(*t.info, t.ns, t.name); current.ok()) {
-      kop::MutexLock lock(&gc_mu_);
-      orphaning_.insert(current->obj->uid());
-    }
-  }
-  KOP_ASSIGN_OR_RETURN(internal::Store::Deleted d,
-                       store_.Delete(*t.info, t.ns, t.name, pre, dry_run));
-  if (!dry_run && d.gone) KOP_RETURN_IF_ERROR(AfterWrite(*t.info, d.object, true));
-  if (!d.gone || t.info->delete_returns_object) {
-    return Response{200, EncodeFor(*t.info, d.object, false)};
-  }
-  Json details = {{"name", t.name}, {"kind", t.info->plural}, {"uid", d.object.obj->uid()}};
-  if (!t.info->group.empty()) details["group"] = t.info->group;
-  return JsonResponse(200, {{"kind", "Status"},
-                            {"apiVersion", "v1"},
-                            {"metadata", Json::object()},
-                            {"status", "Success"},
-                            {"details", details}});
-}
-
-absl::StatusOr<Response> ApiServer::Impl::DeleteCollection(const Target& t, const Request& req) {
-  KOP_ASSIGN_OR_RETURN(bool dry_run, DryRun(req));
-  KOP_ASSIGN_OR_RETURN(internal::ListOptions o, ParseListOptions(t, req));
-  o.limit = 0;
-  o.continue_token.clear();
-  KOP_ASSIGN_OR_RETURN(internal::ListResult r, store_.List(*t.info, o));
-  std::string items;
-  for (const StoredObject& s : r.items) {
-    absl::StatusOr<internal::Store::Deleted> d =
-        store_.Delete(*t.info, s.obj->namespace_(), s.obj->name(), {}, dry_run);
-    if (!d.ok()) {
-      if (d.status().code() == absl::StatusCode::kNotFound) continue;
-      return d.status();
-    }
-    if (!dry_run && d->gone) KOP_RETURN_IF_ERROR(AfterWrite(*t.info, d->object, true));
-    if (!items.empty()) items += ',';
-    items += EncodeFor(*t.info, d->object, true);
-  }
-  return Response{200, kop::StrCat("{\"kind\":\"", t.info->list_kind, "\",\"apiVersion\":\"",
-                                   t.info->ApiVersion(), "\",\"metadata\":{\"resourceVersion\":\"",
-                                   store_.CurrentRv(), "\"},\"items\":[", items, "]}")};
-}
-
-// ---------------------------------------------------------------------------------------
-// Watch
-
-void ApiServer::Impl::ServeWatch(const Target& t, const Request& req) {
-  mg_connection* conn = req.conn;
-  absl::StatusOr<internal::ListOptions> o = ParseListOptions(t, req);
-  if (!o.ok()) {
-    Send(conn, ErrorResponse(o.status()));
-    return;
-  }
-  auto q = [&](const char* k) -> std::string {
-    auto it = req.query.find(k);
-    return it == req.query.end() ? "" : it->second;
-  };
-  const std::string rv = q("resourceVersion");
-  if (!rv.empty() && rv.find_first_not_of("0123456789") != std::string::npos) {
-    Send(conn, ErrorResponse(internal::BadRequest(
-                   kop::StrCat("resourceVersion: Invalid value: \"", rv, "\": must be a number"))));
-    return;
-  }
-  const bool bookmarks = q("allowWatchBookmarks") == "true" || q("allowWatchBookmarks") == "1";
-  const bool table = internal::WantsTable(req.accept);
-  auto now = std::chrono::steady_clock::now;
-  auto end = now() + options_.max_watch_duration;
-  if (const std::string ts = q("timeoutSeconds"); !ts.empty()) {
-    char* e = nullptr;
-    const long long secs = std::strtoll(ts.c_str(), &e, 10);
-    if (*e != '\0' || secs < 0) {
-      Send(conn, ErrorResponse(internal::BadRequest(kop::StrCat("timeoutSeconds: Invalid value: \"", ts, "\""))));
-      return;
-    }
-    end = std::min(end, now() + std::chrono::seconds(secs));
-  }
-  internal::WatchFilter filter{o->namespace_, std::move(o->labels), std::move(o->fields)};
-  std::shared_ptr<internal::Watcher> watcher = store_.Watch(t.info, std::move(filter), rv);
-
-  mg_response_header_start(conn, 200);
-  mg_response_header_add(conn, "Content-Type", "application/json", -1);
-  mg_response_header_add(conn, "Transfer-Encoding", "chunked", -1);
-  mg_response_header_add(conn, "Cache-Control", "no-cache, private", -1);
-  mg_response_header_add(conn, "Connection", "close", -1);
-  AddDateHeader(conn);
-  mg_response_header_send(conn);
-
-  auto next_bookmark = now() + options_.bookmark_interval;
-  // Under load, flush at most once per interval so that events batch into fewer writes;
-  // an idle watch still delivers the first event at once.
-  const auto kMinFlushInterval = options_.watch_flush_interval;
-  auto last_flush = now() - kMinFlushInterval;
-  std::string out;
-  std::string chunk;
-  bool open = true;
-  bool cut = false;
-  while (open && !stopping_) {
-    if (const auto since = now() - last_flush; since < kMinFlushInterval) {
-      std::this_thread::sleep_for(kMinFlushInterval - since);
-    }
-    {
-      // A stalled stream sends nothing; its watcher fills up and is closed by the store.
-      kop::MutexLock lock(&faults_mu_);
-      while (stalled_ && !stopping_ && !watcher->IsClosed()) {
-        unstalled_.WaitUntil(&faults_mu_, now() + std::chrono::milliseconds(50));
-      }
-      if (stalled_ && watcher->IsClosed()) break;
-    }
-    out.clear();
-    const auto deadline = std::min(end, bookmarks ? next_bookmark : end);
-    open = watcher->WaitAndDrain(deadline, &out, &cut);
-    if (table && !cut && !out.empty()) out = TableEvents(*t.info, out, req);
-    if (!out.empty()) {
-      // One chunk, framed here, in one write.
-      char size[24];
-      const int n = std::snprintf(size, sizeof size, "%zx\r\n", out.size());
-      chunk.assign(size, static_cast<size_t>(n));
-      chunk += out;
-      chunk += "\r\n";
-      if (mg_write(conn, chunk.data(), chunk.size()) <= 0) break;  // the client went away
-      last_flush = now();
-    }
-    if (cut) {
-      // A cut connection: after half an event the byte stream stops making sense, which a
-      // client sees as a transport error in the middle of an event.
-      mg_write(conn, "\r\nX-cut\r\n", 10);
-      break;
-    }
-    const auto t_now = now();
-    if (t_now >= end) break;
-    if (bookmarks && t_now >= next_bookmark) {
-      store_.Bookmark(watcher);
-      next_bookmark = t_now + options_.bookmark_interval;
-    }
-  }
-  store_.Unwatch(watcher);
-  watcher->Close();
-  if (!cut) mg_send_chunk(conn, "", 0);
+  return ErrorResponse(NoSuchResource());
 }
 
 // ---------------------------------------------------------------------------------------

@@ -53,6 +53,10 @@ struct ApiServerOptions {
   // /version stay open. Empty: with tls a random one is generated; without tls, no
   // authentication. The kubeconfig carries it.
   std::string token;
+  // Run the garbage collector kube-controller-manager runs: dependents of deleted owners are
+  // deleted (background, foreground) or un-owned (orphan). Off, the server behaves as a
+  // kube-apiserver alone: foreground and orphan deletions leave their finalizer in place.
+  bool garbage_collector = true;
   // Serves POST /kop-admin/faults (fault injection over HTTP, for the kop-apiserver command).
   bool admin_api = false;
   const Clock* clock = nullptr;  // creation and deletion timestamps; null = real clock

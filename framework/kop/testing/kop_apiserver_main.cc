@@ -3,6 +3,7 @@
 //
 //   kop-apiserver --listen 127.0.0.1:0 --kubeconfig-out /tmp/kop.kubeconfig [--crds DIR]
 //                 [--watch-history N] [--bookmark-interval DURATION] [--admin] [--tls]
+//                 [--disable-garbage-collector]
 //
 // The kubeconfig is written once the server answers; SIGTERM or SIGINT stops it.
 #include <csignal>
@@ -25,7 +26,8 @@ int Usage(const std::string& error) {
                "  --watch-history N           changes kept for resuming watches (default 10000)\n"
                "  --bookmark-interval D       how often watches get BOOKMARK events, e.g. 60s, 500ms\n"
                "  --admin                     serve POST /kop-admin/faults for fault injection\n"
-               "  --tls                       serve HTTPS with a generated CA (written into the kubeconfig)\n";
+               "  --tls                       serve HTTPS with a generated CA (written into the kubeconfig)\n"
+               "  --disable-garbage-collector no garbage collection, as a kube-apiserver without a controller-manager\n";
   return 2;
 }
 
@@ -80,6 +82,8 @@ int main(int argc, char** argv) {
       }
     } else if (arg == "--admin") {
       options.admin_api = true;
+    } else if (arg == "--disable-garbage-collector") {
+      options.garbage_collector = false;
     } else if (arg == "--tls") {
       options.tls = true;
     } else if (arg == "--help" || arg == "-h") {

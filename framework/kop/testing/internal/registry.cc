@@ -4,6 +4,7 @@
 
 #include "absl/status/status.h"
 #include "kop/base/strings.h"
+#include "kop/testing/internal/builtin_types.h"
 
 namespace kop::testing::internal {
 namespace {
@@ -22,6 +23,7 @@ ResourceInfo Builtin(std::string group, std::string plural, std::string singular
   r.list_kind = r.kind + "List";
   r.namespaced = namespaced;
   r.short_names = std::move(short_names);
+  r.schema = TypeCatalog::Builtin().InlinedSchema({r.group, r.version, r.kind});
   return r;
 }
 
@@ -116,6 +118,11 @@ Registry::Registry() {
     r.has_generation = true;
     r.categories = {"all"};
     if (r.plural == "replicasets") r.field_labels = {"status.replicas"};
+    if (r.plural != "daemonsets") {
+      r.has_scale = true;
+      r.scale_spec_path = ".spec.replicas";
+      r.scale_status_path = ".status.replicas";
+    }
     AddLocked(r);
   }
   AddLocked(Builtin("coordination.k8s.io", "leases", "lease", "Lease", true, {}));
@@ -147,7 +154,21 @@ void Registry::AddLocked(ResourceInfo info) {
   RebuildGroupsLocked();
 }
 
+std::vector<std::shared_ptr<const ResourceInfo>> Registry::All() const {
+  kop::MutexLock lock(&mu_);
+  std::vector<std::shared_ptr<const ResourceInfo>> out;
+  out.reserve(resources_.size());
+  for (const auto& [key, info] : resources_) out.push_back(info);
+  return out;
+}
+
+uint64_t Registry::generation() const {
+  kop::MutexLock lock(&mu_);
+  return generation_;
+}
+
 void Registry::RebuildGroupsLocked() {
+  ++generation_;
   std::map<std::string, std::vector<std::string>> versions;
   for (const auto& [key, info] : resources_) {
     auto& vs = versions[std::get<0>(key)];
@@ -377,6 +398,15 @@ absl::StatusOr<Json> Registry::ApiResourceList(const std::string& group,
                            {"singularName", ""},
                            {"namespaced", info->namespaced},
                            {"kind", info->kind},
+                           {"verbs", {"get", "patch", "update"}}});
+    }
+    if (info->has_scale) {
+      resources.push_back({{"name", info->plural + "/scale"},
+                           {"singularName", ""},
+                           {"namespaced", info->namespaced},
+                           {"group", "autoscaling"},
+                           {"version", "v1"},
+                           {"kind", "Scale"},
                            {"verbs", {"get", "patch", "update"}}});
     }
   }

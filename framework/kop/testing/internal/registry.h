@@ -32,8 +32,10 @@ struct ResourceInfo {
   bool delete_returns_object = false;
   std::set<std::string> field_labels;  // selectable fields besides metadata.name/namespace
   std::string name_format = "subdomain";  // "subdomain", "label" (RFC 1123) or "label1035"
-  // Custom resources: the version's openAPIV3Schema (null: none) and its scale subresource.
+  // The schema objects are pruned, defaulted and validated by: a custom resource's
+  // openAPIV3Schema, or a built-in kind's from builtin_types.yaml (null: none).
   std::shared_ptr<const Json> schema;
+  // The scale subresource (custom resources that declare one; built-in workloads).
   std::vector<Json> printer_columns;  // additionalPrinterColumns
   bool has_scale = false;
   std::string scale_spec_path;    // ".spec.replicas"
@@ -59,6 +61,11 @@ class Registry {
   // Every served version of a group/resource.
   std::vector<std::shared_ptr<const ResourceInfo>> Versions(const std::string& group,
                                                             const std::string& plural) const;
+
+  // Every served resource version, in (group, version, plural) order.
+  std::vector<std::shared_ptr<const ResourceInfo>> All() const;
+  // Changes whenever the set of served resources does (a CRD added, changed or removed).
+  uint64_t generation() const;
 
   // The resources a CustomResourceDefinition describes (one per served version). Errors name
   // the field that makes the definition unusable.
@@ -86,6 +93,7 @@ class Registry {
   // group -> versions, in preference order
   std::map<std::string, std::vector<std::string>> group_versions_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> group_order_ ABSL_GUARDED_BY(mu_);
+  uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace kop::testing::internal

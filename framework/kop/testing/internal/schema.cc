@@ -3,6 +3,8 @@
 #include <cmath>
 #include <regex>
 
+#include "absl/strings/escaping.h"
+#include "kop/api/time.h"
 #include "kop/base/strings.h"
 
 namespace kop::testing::internal {
@@ -37,32 +39,42 @@ void Default(const Json& schema, Json& value) {
   }
 }
 
-void Prune(const Json& schema, Json& value, bool root) {
+std::string Index(const std::string& path, size_t i) { return kop::StrCat(path, "[", i, "]"); }
+
+void Prune(const Json& schema, Json& value, const std::string& path, std::vector<std::string>* unknown) {
   if (PreservesUnknown(schema) || schema.value("x-kubernetes-embedded-resource", false)) return;
   if (value.is_object()) {
     const auto props = schema.find("properties");
     const auto ap = schema.find("additionalProperties");
     const bool any_key = ap != schema.end() && (ap->is_object() || (ap->is_boolean() && ap->get<bool>()));
     for (auto it = value.begin(); it != value.end();) {
-      if (root && (it.key() == "apiVersion" || it.key() == "kind" || it.key() == "metadata")) {
+      if (path.empty() && (it.key() == "apiVersion" || it.key() == "kind" || it.key() == "metadata")) {
         ++it;
         continue;
       }
       const bool known = props != schema.end() && props->is_object() && props->contains(it.key());
+      const Json* sub = known ? &(*props)[it.key()] : (ap != schema.end() && ap->is_object() ? &*ap : nullptr);
+      if (it.value().is_null() && (known || any_key) && (sub == nullptr || !sub->value("nullable", false))) {
+        // A null where the schema does not allow one is dropped, as upstream's decoding does
+        // (kubectl sends creationTimestamp: null).
+        it = value.erase(it);
+        continue;
+      }
       if (!known && !any_key) {
+        unknown->push_back(Join(path, it.key()));
         it = value.erase(it);
         continue;
       }
       if (known) {
-        Prune((*props)[it.key()], it.value(), false);
+        Prune((*props)[it.key()], it.value(), Join(path, it.key()), unknown);
       } else if (ap->is_object()) {
-        Prune(*ap, it.value(), false);
+        Prune(*ap, it.value(), Join(path, it.key()), unknown);
       }
       ++it;
     }
   } else if (value.is_array()) {
     if (auto items = schema.find("items"); items != schema.end() && items->is_object()) {
-      for (Json& v : value) Prune(*items, v, false);
+      for (size_t i = 0; i < value.size(); ++i) Prune(*items, value[i], Index(path, i), unknown);
     }
   }
 }
@@ -84,6 +96,11 @@ bool HasType(const Json& v, const std::string& type) {
 }
 
 std::string Show(const Json& v) { return v.dump(); }
+
+bool IsBase64(const std::string& s) {
+  std::string decoded;
+  return absl::Base64Unescape(s, &decoded) && s.size() % 4 == 0;
+}
 
 void Validate(const Json& schema, const Json& value, const std::string& path,
               std::vector<FieldCause>& out) {
@@ -139,6 +156,16 @@ void Validate(const Json& schema, const Json& value, const std::string& path,
   }
   if (value.is_string()) {
     const std::string& s = value.get_ref<const std::string&>();
+    const std::string format = schema.value("format", "");
+    if (format == "byte" && !IsBase64(s)) {
+      out.push_back({"FieldValueTypeInvalid", path,
+                     kop::StrCat("Invalid value: ", Show(value), ": ", path, " in body must be of type byte: ",
+                                 Show(value))});
+    } else if (format == "date-time" && !ParseRFC3339(s).ok()) {
+      out.push_back({"FieldValueTypeInvalid", path,
+                     kop::StrCat("Invalid value: ", Show(value), ": ", path, " in body must be of type date-time: ",
+                                 Show(value))});
+    }
     if (auto m = schema.find("maxLength"); m != schema.end() && m->is_number_integer() &&
                                            static_cast<int64_t>(s.size()) > m->get<int64_t>()) {
       out.push_back({"FieldValueTooLong", path,
@@ -202,12 +229,22 @@ void Validate(const Json& schema, const Json& value, const std::string& path,
 
 }  // namespace
 
-std::vector<FieldCause> ApplySchema(const Json& schema, Json& object) {
-  std::vector<FieldCause> out;
+bool SchemaResult::HasTypeErrors() const {
+  for (const FieldCause& c : causes) {
+    if (c.reason == "FieldValueTypeInvalid") return true;
+  }
+  return false;
+}
+
+SchemaResult ApplySchema(const Json& schema, Json& object, const Json* metadata_schema) {
+  SchemaResult out;
   if (!schema.is_object() || !object.is_object()) return out;
+  Prune(schema, object, "", &out.unknown_fields);
+  if (metadata_schema != nullptr && object.contains("metadata") && object["metadata"].is_object()) {
+    Prune(*metadata_schema, object["metadata"], "metadata", &out.unknown_fields);
+  }
   Default(schema, object);
-  Prune(schema, object, true);
-  Validate(schema, object, "", out);
+  Validate(schema, object, "", out.causes);
   return out;
 }
 

@@ -252,7 +252,7 @@ absl::StatusOr<StoredObject> Store::Update(const ResourceInfo& info, Object obj,
 
 absl::StatusOr<Store::Deleted> Store::Delete(const ResourceInfo& info, const std::string& ns,
                                              const std::string& name, const Preconditions& pre,
-                                             bool dry_run) {
+                                             bool dry_run, const std::string& add_finalizer) {
   WriteScope scope(this);
   Objects& objects = data_[info.StorageKey()];
   auto it = objects.find(KeyOf(info.namespaced ? ns : "", name));
@@ -269,11 +269,15 @@ absl::StatusOr<Store::Deleted> Store::Delete(const ResourceInfo& info, const std
                                 pre.resource_version, ", ResourceVersion in object meta: ",
                                 existing.obj->resource_version()));
   }
-  if (!existing.obj->finalizers().empty()) {
-    if (existing.obj->IsBeingDeleted()) return Deleted{existing, false};
+  const bool adds = !add_finalizer.empty() && !existing.obj->HasFinalizer(add_finalizer);
+  if (!existing.obj->finalizers().empty() || adds) {
+    if (existing.obj->IsBeingDeleted() && !adds) return Deleted{existing, false};
     Object next = *existing.obj;
-    next.set_deletion_timestamp(clock_.WallNow());
-    (void)next.Set({"metadata", "deletionGracePeriodSeconds"}, 0);
+    if (adds) next.AddFinalizer(add_finalizer);
+    if (!existing.obj->IsBeingDeleted()) {
+      next.set_deletion_timestamp(clock_.WallNow());
+      (void)next.Set({"metadata", "deletionGracePeriodSeconds"}, 0);
+    }
     if (dry_run) return Deleted{Stamp(info, std::move(next), 0), false};
     std::shared_ptr<const Object> prev = existing.obj;
     StoredObject stored = Stamp(info, std::move(next), ++rv_);

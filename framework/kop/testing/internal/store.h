@@ -69,8 +69,11 @@ class Store {
     StoredObject object;
     bool gone;  // false: finalizers keep it, deletionTimestamp was set
   };
+  // `add_finalizer` (when not empty) is added as the deletion starts, so that the object
+  // stays until it is removed: "foregroundDeletion" or "orphan".
   absl::StatusOr<Deleted> Delete(const ResourceInfo& info, const std::string& ns,
-                                 const std::string& name, const Preconditions& pre, bool dry_run);
+                                 const std::string& name, const Preconditions& pre, bool dry_run,
+                                 const std::string& add_finalizer = "");
   absl::StatusOr<ListResult> List(const ResourceInfo& info, const ListOptions& options);
 
   // Opens a watch. With no resourceVersion (or "0") it starts with ADDED for every current

@@ -16,6 +16,12 @@ namespace kop::testing::internal {
 std::vector<FieldCause> ValidateObjectMeta(const ResourceInfo& info, const Object& obj,
                                            bool create);
 
+// What kube-apiserver's validation of built-in kinds checks beyond their schemas: workload
+// selectors (non-empty, matching the template's labels, immutable), containers (unique
+// DNS-label names, an image), Service ports, ConfigMap and Secret keys and immutability.
+// `old` is the stored object on updates, null on create.
+std::vector<FieldCause> ValidateBuiltin(const ResourceInfo& info, const Object& obj, const Object* old);
+
 // Turns a "field: Reason value: message" error text into a cause.
 FieldCause ParseFieldCause(std::string_view message);
 

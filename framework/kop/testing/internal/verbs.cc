@@ -1,0 +1,558 @@
+// The REST verbs of the embedded API server and the pipeline every write goes through.
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "kop/api/json.h"
+#include "kop/base/status_macros.h"
+#include "kop/base/strings.h"
+#include "kop/testing/internal/server.h"
+
+#include "absl/time/clock.h"
+#include "kop/api/label_selector.h"
+#include "kop/api/patch.h"
+#include "kop/api/time.h"
+#include "kop/api/yaml.h"
+#include "kop/testing/internal/apply.h"
+#include "kop/testing/internal/builtin_types.h"
+#include "kop/testing/internal/schema.h"
+#include "kop/testing/internal/strategic_merge.h"
+#include "kop/testing/internal/table.h"
+#include "kop/testing/internal/validation.h"
+
+namespace kop::testing {
+
+using internal::ErrorResponse;
+using internal::JsonResponse;
+using internal::ResourceInfo;
+using internal::Response;
+using internal::StoredObject;
+using internal::FieldSelector;
+// ---------------------------------------------------------------------------------------
+// Verbs
+
+std::string ApiServer::Impl::EncodeFor(const ResourceInfo& info, const StoredObject& s,
+                                       bool as_item) const {
+  if (s.obj->api_version() != info.ApiVersion()) {
+    Object copy = *s.obj;
+    copy.set_api_version(info.ApiVersion());
+    return DumpJson(copy.json());
+  }
+  if (as_item && s.item_json != nullptr) return *s.item_json;
+  return *s.json;
+}
+
+absl::StatusOr<bool> ApiServer::Impl::DryRun(const Request& req) const {
+  auto it = req.query.find("dryRun");
+  if (it == req.query.end() || it->second.empty()) return false;
+  if (it->second == "All") return true;
+  return internal::BadRequest(
+      kop::StrCat("dryRun: Unsupported value: \"", it->second, "\": supported values: \"All\""));
+}
+
+absl::StatusOr<Object> ApiServer::Impl::DecodeBody(const Target& t, const std::string& body) const {
+  absl::StatusOr<Json> j = ParseJson(body);
+  if (!j.ok()) {
+    absl::StatusOr<Json> y = ParseYaml(body);  // clients may send YAML
+    if (!y.ok() || !y->is_object()) {
+      return internal::BadRequest(
+          kop::StrCat("the body of the request could not be decoded: ", ToStd(j.status().message())));
+    }
+    j = std::move(y);
+  }
+  absl::StatusOr<Object> obj = Object::FromJson(*std::move(j));
+  if (!obj.ok()) return internal::BadRequest(ToStd(obj.status().message()));
+  const ResourceInfo& info = *t.info;
+  if (obj->kind().empty()) {
+    return internal::BadRequest(kop::StrCat("Object 'Kind' is missing in '", body.substr(0, 200), "'"));
+  }
+  if (obj->api_version().empty()) {
+    return internal::BadRequest(
+        kop::StrCat("Object 'apiVersion' is missing in '", body.substr(0, 200), "'"));
+  }
+  if (obj->api_version() != info.ApiVersion()) {
+    return internal::BadRequest(kop::StrCat("the API version in the data (", obj->api_version(),
+                                            ") does not match the expected API version (",
+                                            info.ApiVersion(), ")"));
+  }
+  if (obj->kind() != info.kind) {
+    return internal::BadRequest(kop::StrCat("the kind in the data (", obj->kind(),
+                                            ") does not match the expected kind (", info.kind, ")"));
+  }
+  if (info.namespaced) {
+    if (obj->namespace_().empty()) {
+      obj->set_namespace(t.ns);
+    } else if (obj->namespace_() != t.ns) {
+      return internal::BadRequest(
+          "the namespace of the provided object does not match the namespace sent on the request");
+    }
+  } else {
+    obj->Remove({"metadata", "namespace"});
+  }
+  return obj;
+}
+
+absl::StatusOr<Response> ApiServer::Impl::Get(const Target& t, const Request& req) {
+  KOP_ASSIGN_OR_RETURN(StoredObject s, store_.Get(*t.info, t.ns, t.name));
+  if (internal::WantsTable(req.accept)) {
+    KOP_ASSIGN_OR_RETURN(Json obj, ParseJson(EncodeFor(*t.info, s, false)));
+    return TableResponse(*t.info, {&obj}, {{"resourceVersion", s.obj->resource_version()}}, req);
+  }
+  return Response{200, EncodeFor(*t.info, s, false)};
+}
+
+std::string ApiServer::Impl::TableEvents(const ResourceInfo& info, const std::string& lines,
+                                         const Request& req) {
+  std::string out;
+  size_t start = 0;
+  while (start < lines.size()) {
+    size_t end = lines.find('\n', start);
+    if (end == std::string::npos) end = lines.size();
+    absl::StatusOr<Json> event = ParseJson(std::string_view(lines).substr(start, end - start));
+    start = end + 1;
+    if (!event.ok() || !event->is_object()) continue;
+    const std::string type = event->value("type", "");
+    if (type == "ADDED" || type == "MODIFIED" || type == "DELETED") {
+      const Json& obj = (*event)["object"];
+      Response r = TableResponse(info, {&obj}, {{"resourceVersion", obj["metadata"].value("resourceVersion", "")}}, req);
+      (*event)["object"] = Json::parse(r.body);
+    }
+    out += DumpJson(*event);
+    out += '\n';
+  }
+  return out;
+}
+
+Response ApiServer::Impl::TableResponse(const ResourceInfo& info, const std::vector<const Json*>& objects,
+                                        const Json& list_meta, const Request& req) {
+  internal::IncludeObject include = internal::IncludeObject::kMetadata;
+  if (auto it = req.query.find("includeObject"); it != req.query.end()) {
+    if (it->second == "None") include = internal::IncludeObject::kNone;
+    if (it->second == "Object") include = internal::IncludeObject::kObject;
+  }
+  const absl::Time now = options_.clock != nullptr ? options_.clock->WallNow() : RealClock().WallNow();
+  Response r{200, DumpJson(internal::MakeTable(info, objects, list_meta, include, now))};
+  r.content_type = "application/json;as=Table;v=v1;g=meta.k8s.io";
+  return r;
+}
+
+absl::StatusOr<internal::ListOptions> ApiServer::Impl::ParseListOptions(const Target& t,
+                                                                        const Request& req) const {
+  internal::ListOptions o;
+  o.namespace_ = t.ns;
+  auto q = [&](const char* k) -> std::string {
+    auto it = req.query.find(k);
+    return it == req.query.end() ? "" : it->second;
+  };
+  absl::StatusOr<LabelSelector> labels = LabelSelector::Parse(q("labelSelector"));
+  if (!labels.ok()) return internal::BadRequest(ToStd(labels.status().message()));
+  o.labels = *std::move(labels);
+  KOP_ASSIGN_OR_RETURN(o.fields, FieldSelector::Parse(q("fieldSelector"), t.info->field_labels));
+  if (const std::string limit = q("limit"); !limit.empty()) {
+    char* end = nullptr;
+    o.limit = std::strtoll(limit.c_str(), &end, 10);
+    if (*end != '\0' || o.limit < 0) {
+      return internal::BadRequest(kop::StrCat("limit: Invalid value: \"", limit, "\""));
+    }
+  }
+  o.continue_token = q("continue");
+  o.resource_version = q("resourceVersion");
+  o.resource_version_match = q("resourceVersionMatch");
+  return o;
+}
+
+absl::StatusOr<Response> ApiServer::Impl::List(const Target& t, const Request& req) {
+  KOP_ASSIGN_OR_RETURN(internal::ListOptions o, ParseListOptions(t, req));
+  KOP_ASSIGN_OR_RETURN(internal::ListResult r, store_.List(*t.info, o));
+  std::string body;
+  size_t size = 256;
+  for (const StoredObject& s : r.items) size += s.json->size() + 1;
+  body.reserve(size);
+  Json meta = {{"resourceVersion", std::to_string(r.rv)}};
+  if (!r.continue_token.empty()) meta["continue"] = r.continue_token;
+  if (r.remaining.has_value()) meta["remainingItemCount"] = *r.remaining;
+  body += kop::StrCat("{\"kind\":\"", t.info->list_kind, "\",\"apiVersion\":\"",
+                      t.info->ApiVersion(), "\",\"metadata\":", DumpJson(meta), ",\"items\":[");
+  if (internal::WantsTable(req.accept)) {
+    std::vector<Json> objects;
+    objects.reserve(r.items.size());
+    for (const StoredObject& s : r.items) {
+      KOP_ASSIGN_OR_RETURN(Json obj, ParseJson(EncodeFor(*t.info, s, true)));
+      objects.push_back(std::move(obj));
+    }
+    std::vector<const Json*> pointers;
+    for (const Json& o : objects) pointers.push_back(&o);
+    return TableResponse(*t.info, pointers, meta, req);
+  }
+  for (size_t i = 0; i < r.items.size(); ++i) {
+    if (i > 0) body += ',';
+    body += EncodeFor(*t.info, r.items[i], true);
+  }
+  body += "]}";
+  return Response{200, std::move(body)};
+}
+
+absl::StatusOr<StoredObject> ApiServer::Impl::CreateStored(const ResourceInfo& info, Object obj,
+                                                           bool dry_run, Request& req) {
+  KOP_RETURN_IF_ERROR(Admit(info, obj, nullptr, req));
+  if (!dry_run) NoteOwners(info, obj);
+  KOP_ASSIGN_OR_RETURN(StoredObject s, store_.Create(info, std::move(obj), dry_run));
+  if (!dry_run) {
+    KOP_RETURN_IF_ERROR(AfterWrite(info, s, false));
+    if (info.plural == "customresourcedefinitions") {
+      // The CRD controller's answer, already given: names accepted, established.
+      KOP_ASSIGN_OR_RETURN(s, store_.Get(info, "", s.obj->name()));
+    }
+  }
+  return s;
+}
+
+absl::StatusOr<internal::FieldValidation> ApiServer::Impl::FieldValidationOf(const Request& req) const {
+  const std::string v = req.Query("fieldValidation");
+  if (v.empty() || v == "Warn") return internal::FieldValidation::kWarn;  // the default since 1.23
+  if (v == "Strict") return internal::FieldValidation::kStrict;
+  if (v == "Ignore") return internal::FieldValidation::kIgnore;
+  return internal::BadRequest(kop::StrCat("invalid fieldValidation directive: \"", v,
+                                          "\": must be one of Ignore, Warn or Strict"));
+}
+
+absl::Status ApiServer::Impl::Admit(const ResourceInfo& info, Object& obj, const Object* old, Request& req) {
+  KOP_ASSIGN_OR_RETURN(internal::FieldValidation mode, FieldValidationOf(req));
+  std::vector<internal::FieldCause> causes = internal::ValidateObjectMeta(info, obj, old == nullptr);
+  if (info.schema != nullptr) {
+    internal::SchemaResult r = internal::ApplySchema(*info.schema, obj.mutable_json(),
+                                                     &internal::TypeCatalog::Builtin().ObjectMetaSchema());
+    const std::string cannot = kop::StrCat(info.kind, " in version \"", info.version,
+                                           "\" cannot be handled as a ", info.kind, ": ");
+    if (!r.unknown_fields.empty() && mode != internal::FieldValidation::kIgnore) {
+      std::string all;
+      for (const std::string& f : r.unknown_fields) {
+        const std::string one = kop::StrCat("unknown field \"", f, "\"");
+        all += (all.empty() ? "" : ", ") + one;
+        if (mode == internal::FieldValidation::kWarn) req.warnings.push_back(one);
+      }
+      if (mode == internal::FieldValidation::kStrict) {
+        return internal::BadRequest(kop::StrCat(info.custom ? "" : cannot, "strict decoding error: ", all));
+      }
+    }
+    if (!info.custom && r.HasTypeErrors()) {
+      // A typed decoder refuses the body before anything is validated.
+      for (const internal::FieldCause& c : r.causes) {
+        if (c.reason == "FieldValueTypeInvalid") {
+          return internal::BadRequest(kop::StrCat(cannot, c.field, ": ", c.message));
+        }
+      }
+    }
+    causes.insert(causes.end(), r.causes.begin(), r.causes.end());
+  }
+  if (!info.custom) {
+    const GroupVersionKind gvk{info.group, info.version, info.kind};
+    internal::DefaultBuiltinObject(gvk, old != nullptr ? &old->json() : nullptr, obj.mutable_json());
+    std::vector<internal::FieldCause> more = internal::ValidateBuiltin(info, obj, old);
+    causes.insert(causes.end(), more.begin(), more.end());
+  }
+  if (info.group == "apiextensions.k8s.io" && info.plural == "customresourcedefinitions") {
+    if (absl::StatusOr<std::vector<ResourceInfo>> crd = internal::Registry::ParseCustomResource(obj);
+        !crd.ok()) {
+      causes.push_back(internal::ParseFieldCause(ToStd(crd.status().message())));
+    }
+  }
+  if (!causes.empty()) return internal::Invalid({info.group, info.plural, info.kind, obj.name()}, causes);
+  return absl::OkStatus();
+}
+
+absl::Status ApiServer::Impl::AfterWrite(const ResourceInfo& info, const StoredObject& s,
+                                         bool deleted) {
+  GarbageCollectAfterWrite(s, deleted);
+  if (info.group != "apiextensions.k8s.io" || info.plural != "customresourcedefinitions") {
+    return absl::OkStatus();
+  }
+  const Object& crd = *s.obj;
+  absl::StatusOr<std::vector<ResourceInfo>> parsed = internal::Registry::ParseCustomResource(crd);
+  if (!parsed.ok() || parsed->empty()) return absl::OkStatus();
+  const ResourceInfo& first = parsed->front();
+  if (deleted) {
+    for (const auto& served : registry_.Versions(first.group, first.plural)) {
+      store_.DeleteAll(*served, "");
+      store_.CloseWatches(served->StorageKey());
+      break;  // versions share storage
+    }
+    registry_.RemoveCustomResource(first.group, first.plural);
+    return absl::OkStatus();
+  }
+  KOP_RETURN_IF_ERROR(registry_.AddCustomResource(crd));
+  if (crd.IsBeingDeleted()) return absl::OkStatus();
+  Object with_status = crd;
+  Json names = crd.spec()->value("names", Json::object());
+  if (!names.contains("singular")) names["singular"] = first.singular;
+  if (!names.contains("listKind")) names["listKind"] = first.list_kind;
+  std::string storage_version;
+  for (const Json& v : (*crd.spec())["versions"]) {
+    if (v.value("storage", false)) storage_version = v.value("name", "");
+  }
+  const std::string now = FormatRFC3339(options_.clock != nullptr ? options_.clock->WallNow()
+                                                                  : RealClock().WallNow());
+  Json conditions = Json::array();
+  const Json* old = crd.Find({"status", "conditions"});
+  auto keep_time = [&](const char* type) {
+    if (old != nullptr && old->is_array()) {
+      for (const Json& c : *old) {
+        if (c.value("type", "") == type && c.value("status", "") == "True") {
+          return c.value("lastTransitionTime", now);
+        }
+      }
+    }
+    return now;
+  };
+  conditions.push_back({{"type", "NamesAccepted"}, {"status", "True"}, {"reason", "NoConflicts"},
+                        {"message", "no conflicts found"},
+                        {"lastTransitionTime", keep_time("NamesAccepted")}});
+  conditions.push_back({{"type", "Established"}, {"status", "True"},
+                        {"reason", "InitialNamesAccepted"},
+                        {"message", "the initial names have been accepted"},
+                        {"lastTransitionTime", keep_time("Established")}});
+  with_status.mutable_json()["status"] = {
+      {"conditions", conditions}, {"acceptedNames", names}, {"storedVersions", {storage_version}}};
+  absl::StatusOr<StoredObject> updated = store_.Update(info, with_status, true, false);
+  return updated.ok() ? absl::OkStatus() : updated.status();
+}
+
+absl::StatusOr<Response> ApiServer::Impl::Create(const Target& t, Request& req) {
+  if (!req.content_type.empty() && req.content_type != "application/json" &&
+      req.content_type != "application/yaml") {
+    return internal::UnsupportedMediaType(req.content_type);
+  }
+  KOP_ASSIGN_OR_RETURN(bool dry_run, DryRun(req));
+  KOP_ASSIGN_OR_RETURN(Object obj, DecodeBody(t, req.body));
+  KOP_ASSIGN_OR_RETURN(StoredObject s, CreateStored(*t.info, std::move(obj), dry_run, req));
+  if (!dry_run) CollectIfOrphaned(*t.info, s);
+  return Response{201, EncodeFor(*t.info, s, false)};
+}
+
+absl::StatusOr<Object> ApiServer::Impl::CreateObject(const Object& obj) {
+  KOP_ASSIGN_OR_RETURN(GroupVersionKind gvk, obj.gvk());
+  std::shared_ptr<const ResourceInfo> info;
+  for (const std::string& plural : registry_.PluralsOf(gvk)) {
+    info = registry_.Find(gvk.group, gvk.version, plural);
+  }
+  if (info == nullptr) {
+    return absl::NotFoundError(kop::StrCat("no resource serves ", gvk.ToString()));
+  }
+  Object copy = obj;
+  if (info->namespaced && copy.namespace_().empty()) copy.set_namespace("default");
+  Request req;
+  KOP_ASSIGN_OR_RETURN(StoredObject s, CreateStored(*info, std::move(copy), false, req));
+  return *s.obj;
+}
+
+absl::StatusOr<Response> ApiServer::Impl::Update(const Target& t, Request& req) {
+  if (!req.content_type.empty() && req.content_type != "application/json" &&
+      req.content_type != "application/yaml") {
+    return internal::UnsupportedMediaType(req.content_type);
+  }
+  KOP_ASSIGN_OR_RETURN(bool dry_run, DryRun(req));
+  KOP_ASSIGN_OR_RETURN(Object obj, DecodeBody(t, req.body));
+  if (obj.name() != t.name) {
+    return internal::BadRequest(kop::StrCat("the name of the object (", obj.name(),
+                                            ") does not match the name on the URL (", t.name, ")"));
+  }
+  absl::StatusOr<StoredObject> current = store_.Get(*t.info, t.ns, t.name);
+  KOP_RETURN_IF_ERROR(Admit(*t.info, obj, current.ok() ? current->obj.get() : nullptr, req));
+  if (!dry_run) NoteOwners(*t.info, obj);
+  KOP_ASSIGN_OR_RETURN(StoredObject s, store_.Update(*t.info, std::move(obj), t.sub == "status", dry_run));
+  if (!dry_run) KOP_RETURN_IF_ERROR(AfterWrite(*t.info, s, !store_.Get(*t.info, t.ns, t.name).ok()));
+  return Response{200, EncodeFor(*t.info, s, false)};
+}
+
+absl::StatusOr<Response> ApiServer::Impl::Apply(const Target& t, Request& req) {
+  const std::string manager = req.Query("fieldManager");
+  if (manager.empty()) {
+    return internal::ApiError(422, "Invalid",
+                              "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: "
+                              "is required for apply patch");
+  }
+  const bool force = req.Query("force") == "true" || req.Query("force") == "1";
+  KOP_ASSIGN_OR_RETURN(bool dry_run, DryRun(req));
+  absl::StatusOr<Json> parsed = ParseYaml(req.body);
+  if (!parsed.ok() || !parsed->is_object()) {
+    return internal::BadRequest(kop::StrCat("error decoding YAML: ",
+                                            parsed.ok() ? "not an object" : ToStd(parsed.status().message())));
+  }
+  if (!parsed->contains("metadata") || !(*parsed)["metadata"].is_object()) (*parsed)["metadata"] = Json::object();
+  if (!(*parsed)["metadata"].contains("name")) (*parsed)["metadata"]["name"] = t.name;
+  KOP_ASSIGN_OR_RETURN(Object config, DecodeBody(t, DumpJson(*parsed)));
+  if (config.name() != t.name) {
+    return internal::BadRequest(kop::StrCat("the name of the object (", config.name(),
+                                            ") does not match the name on the URL (", t.name, ")"));
+  }
+  const internal::ApplyRequest request{
+      .manager = manager,
+      .force = force,
+      .now = FormatRFC3339(options_.clock != nullptr ? options_.clock->WallNow() : RealClock().WallNow()),
+      .api_version = t.info->ApiVersion()};
+  for (int attempt = 0;; ++attempt) {
+    absl::StatusOr<StoredObject> current = store_.Get(*t.info, t.ns, t.name);
+    if (!current.ok() && current.status().code() != absl::StatusCode::kNotFound) return current.status();
+    if (!current.ok()) {
+      if (t.sub == "status") return current.status();
+      KOP_ASSIGN_OR_RETURN(Json created, internal::ServerSideApply(nullptr, config.json(), request));
+      absl::StatusOr<StoredObject> s = CreateStored(*t.info, Object(std::move(created)), dry_run, req);
+      if (!s.ok() && s.status().code() == absl::StatusCode::kAlreadyExists && attempt < 10) continue;
+      if (!s.ok()) return s.status();
+      if (!dry_run) CollectIfOrphaned(*t.info, *s);
+      return Response{201, EncodeFor(*t.info, *s, false)};
+    }
+    KOP_ASSIGN_OR_RETURN(Json applied, internal::ServerSideApply(&current->obj->json(), config.json(), request));
+    Object obj(std::move(applied));
+    obj.set_resource_version(current->obj->resource_version());
+    KOP_RETURN_IF_ERROR(Admit(*t.info, obj, current->obj.get(), req));
+    if (!dry_run) NoteOwners(*t.info, obj);
+    absl::StatusOr<StoredObject> s = store_.Update(*t.info, std::move(obj), t.sub == "status", dry_run);
+    if (!s.ok() && s.status().code() == absl::StatusCode::kAborted && attempt < 10) continue;
+    if (!s.ok()) return s.status();
+    if (!dry_run) KOP_RETURN_IF_ERROR(AfterWrite(*t.info, *s, !store_.Get(*t.info, t.ns, t.name).ok()));
+    return Response{200, EncodeFor(*t.info, *s, false)};
+  }
+}
+
+absl::StatusOr<Json> ApiServer::Impl::ApplyPatch(const ResourceInfo& info, const std::string& type,
+                                                  const Json& current, const Json& patch, const Json* schema) const {
+  if (type == "application/merge-patch+json") return ApplyMergePatch(current, patch);
+  if (type == "application/json-patch+json") {
+    absl::StatusOr<Json> applied = ApplyJsonPatch(current, patch);
+    if (!applied.ok()) return internal::ApiError(422, "Invalid", ToStd(applied.status().message()));
+    return applied;
+  }
+  if (type == "application/strategic-merge-patch+json" && !info.custom) {
+    absl::StatusOr<Json> applied = internal::StrategicMergePatch(current, patch, schema);
+    if (!applied.ok()) return internal::BadRequest(ToStd(applied.status().message()));
+    return applied;
+  }
+  return internal::ApiError(
+      415, "UnsupportedMediaType",
+      kop::StrCat("the body of the request was in an unknown format - accepted media types include: ",
+                  info.custom ? "" : "application/strategic-merge-patch+json, ",
+                  "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"));
+}
+
+absl::StatusOr<Response> ApiServer::Impl::Patch(const Target& t, Request& req) {
+  const std::string& type = req.content_type;
+  if (type == "application/apply-patch+yaml") return Apply(t, req);
+  // An unsupported media type is refused before the body is read.
+  if (type != "application/merge-patch+json" && type != "application/json-patch+json") {
+    KOP_RETURN_IF_ERROR(ApplyPatch(*t.info, type, Json::object(), Json::object(), nullptr).status());
+  }
+  KOP_ASSIGN_OR_RETURN(bool dry_run, DryRun(req));
+  absl::StatusOr<Json> patch = ParseJson(req.body);
+  if (!patch.ok()) return internal::BadRequest(ToStd(patch.status().message()));
+  for (int attempt = 0;; ++attempt) {
+    KOP_ASSIGN_OR_RETURN(StoredObject current, store_.Get(*t.info, t.ns, t.name));
+    KOP_ASSIGN_OR_RETURN(Json patched, ApplyPatch(*t.info, type, current.obj->json(), *patch, t.info->schema.get()));
+    absl::StatusOr<Object> obj = Object::FromJson(std::move(patched));
+    if (!obj.ok()) return internal::ApiError(422, "Invalid", ToStd(obj.status().message()));
+    if (obj->name() != t.name || (t.info->namespaced && obj->namespace_() != t.ns)) {
+      return internal::BadRequest("the name and namespace of a patched object cannot change");
+    }
+    // A patch that names a resourceVersion is a precondition; otherwise retry on conflict, as
+    // upstream's patch handler does.
+    const bool precondition = obj->resource_version() != current.obj->resource_version();
+    req.warnings.clear();  // a retried attempt warns afresh
+    KOP_RETURN_IF_ERROR(Admit(*t.info, *obj, current.obj.get(), req));
+    if (!dry_run) NoteOwners(*t.info, *obj);
+    absl::StatusOr<StoredObject> s = store_.Update(*t.info, *std::move(obj), t.sub == "status", dry_run);
+    if (!s.ok() && s.status().code() == absl::StatusCode::kAborted && !precondition &&
+        attempt < 10) {
+      continue;
+    }
+    if (!s.ok()) return s.status();
+    if (!dry_run) KOP_RETURN_IF_ERROR(AfterWrite(*t.info, *s, !store_.Get(*t.info, t.ns, t.name).ok()));
+    return Response{200, EncodeFor(*t.info, *s, false)};
+  }
+}
+
+absl::StatusOr<Response> ApiServer::Impl::Delete(const Target& t, Request& req) {
+  KOP_ASSIGN_OR_RETURN(bool dry_run, DryRun(req));
+  std::string propagation;
+  internal::Preconditions pre;
+  if (!req.body.empty()) {
+    absl::StatusOr<Json> opts = ParseJson(req.body);
+    if (!opts.ok() || !opts->is_object()) {
+      return internal::BadRequest("the body of a DELETE must be DeleteOptions");
+    }
+    if (auto p = opts->find("preconditions"); p != opts->end() && p->is_object()) {
+      pre.uid = p->value("uid", "");
+      pre.resource_version = p->value("resourceVersion", "");
+    }
+    if (auto d = opts->find("dryRun"); d != opts->end() && d->is_array()) {
+      for (const Json& v : *d) {
+        if (v == "All") dry_run = true;
+      }
+    }
+    if (auto p = opts->find("propagationPolicy"); p != opts->end() && p->is_string()) {
+      propagation = p->get<std::string>();
+    } else if (opts->value("orphanDependents", false)) {
+      propagation = "Orphan";
+    }
+  }
+  if (auto q = req.query.find("propagationPolicy"); q != req.query.end()) propagation = q->second;
+  if (propagation != "" && propagation != "Background" && propagation != "Foreground" &&
+      propagation != "Orphan") {
+    return internal::BadRequest(kop::StrCat(
+        "propagationPolicy: Unsupported value: \"", propagation,
+        "\": supported values: \"Foreground\", \"Background\", \"Orphan\""));
+  }
+  // Foreground and (without the collector) orphan deletions wait for the collector with a
+  // finalizer, as kube-apiserver makes them.
+  std::string finalizer;
+  if (propagation == "Foreground") finalizer = "foregroundDeletion";
+  if (propagation == "Orphan" && !options_.garbage_collector) finalizer = "orphan";
+  if (propagation == "Orphan" && options_.garbage_collector && !dry_run) {
+    if (absl::StatusOr<StoredObject> current = store_.Get(*t.info, t.ns, t.name); current.ok()) {
+      kop::MutexLock lock(&gc_mu_);
+      orphaning_.insert(current->obj->uid());
+    }
+  }
+  KOP_ASSIGN_OR_RETURN(internal::Store::Deleted d,
+                       store_.Delete(*t.info, t.ns, t.name, pre, dry_run, finalizer));
+  if (!dry_run && d.gone) KOP_RETURN_IF_ERROR(AfterWrite(*t.info, d.object, true));
+  if (!dry_run && !d.gone && propagation == "Foreground" && options_.garbage_collector) {
+    DeleteDependentsInForeground(*t.info, *d.object.obj);
+    // It may be gone already (nothing blocked it); answer with its last state either way.
+    if (absl::StatusOr<StoredObject> now = store_.Get(*t.info, t.ns, t.name); now.ok()) d.object = *now;
+  }
+  if (!d.gone || t.info->delete_returns_object) {
+    return Response{200, EncodeFor(*t.info, d.object, false)};
+  }
+  Json details = {{"name", t.name}, {"kind", t.info->plural}, {"uid", d.object.obj->uid()}};
+  if (!t.info->group.empty()) details["group"] = t.info->group;
+  return JsonResponse(200, {{"kind", "Status"},
+                            {"apiVersion", "v1"},
+                            {"metadata", Json::object()},
+                            {"status", "Success"},
+                            {"details", details}});
+}
+
+absl::StatusOr<Response> ApiServer::Impl::DeleteCollection(const Target& t, Request& req) {
+  KOP_ASSIGN_OR_RETURN(bool dry_run, DryRun(req));
+  KOP_ASSIGN_OR_RETURN(internal::ListOptions o, ParseListOptions(t, req));
+  o.limit = 0;
+  o.continue_token.clear();
+  KOP_ASSIGN_OR_RETURN(internal::ListResult r, store_.List(*t.info, o));
+  std::string items;
+  for (const StoredObject& s : r.items) {
+    absl::StatusOr<internal::Store::Deleted> d =
+        store_.Delete(*t.info, s.obj->namespace_(), s.obj->name(), {}, dry_run);
+    if (!d.ok()) {
+      if (d.status().code() == absl::StatusCode::kNotFound) continue;
+      return d.status();
+    }
+    if (!dry_run && d->gone) KOP_RETURN_IF_ERROR(AfterWrite(*t.info, d->object, true));
+    if (!items.empty()) items += ',';
+    items += EncodeFor(*t.info, d->object, true);
+  }
+  return Response{200, kop::StrCat("{\"kind\":\"", t.info->list_kind, "\",\"apiVersion\":\"",
+                                   t.info->ApiVersion(), "\",\"metadata\":{\"resourceVersion\":\"",
+                                   store_.CurrentRv(), "\"},\"items\":[", items, "]}")};
+}
+
+}  // namespace kop::testing
