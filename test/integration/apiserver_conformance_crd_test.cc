@@ -179,5 +179,53 @@ TEST_CASE("propagationPolicy Orphan keeps the dependents and drops their owner r
   REQUIRE(bad.code == 400);
 }
 
+TEST_CASE("propagationPolicy Foreground keeps the owner until the dependents blocking it are gone") {
+  TestCluster c;
+  const std::string path = CorePath(c.ns(), "configmaps");
+  Json owner = c.http().Post(path, ConfigMap(c.ns(), "owner")).json();
+  Json held = ConfigMap(c.ns(), "held", owner);
+  held["metadata"]["ownerReferences"][0]["blockOwnerDeletion"] = true;
+  held["metadata"]["finalizers"] = {"example.com/hold"};
+  REQUIRE(c.http().Post(path, held).code == 201);
+  REQUIRE(c.http().Post(path, ConfigMap(c.ns(), "loose", owner)).code == 201);
+
+  HttpReply r = c.http().Delete(path + "/owner", {{"kind", "DeleteOptions"}, {"apiVersion", "v1"},
+                                                  {"propagationPolicy", "Foreground"}});
+  INFO(r.body);
+  REQUIRE(r.code == 200);
+  // The owner waits, marked; its dependents are being deleted.
+  Json got = c.http().Get(path + "/owner").json();
+  CHECK(got["metadata"].contains("deletionTimestamp"));
+  CHECK(got["metadata"]["finalizers"] == Json::array({"foregroundDeletion"}));
+  REQUIRE(WaitFor([&] { return c.http().Get(path + "/loose").code == 404; }, seconds(30)));
+  REQUIRE(WaitFor([&] { return c.http().Get(path + "/held").json()["metadata"].contains("deletionTimestamp"); },
+                  seconds(30)));
+  CHECK(c.http().Get(path + "/owner").code == 200);  // still blocked by "held"
+
+  // The blocking dependent goes once its own finalizer is removed; then the owner goes.
+  REQUIRE(c.http().Patch(path + "/held", "application/merge-patch+json", R"({"metadata":{"finalizers":null}})").code == 200);
+  REQUIRE(WaitFor([&] { return c.http().Get(path + "/held").code == 404; }, seconds(30)));
+  REQUIRE(WaitFor([&] { return c.http().Get(path + "/owner").code == 404; }, seconds(30)));
+}
+
+TEST_CASE("without a garbage collector dependents stay and foreground owners keep their finalizer [embedded-only]") {
+  TestCluster c({.garbage_collector = false});
+  if (c.embedded() == nullptr) return;  // a real cluster always has its collector
+  const std::string path = CorePath(c.ns(), "configmaps");
+  Json owner = c.http().Post(path, ConfigMap(c.ns(), "owner")).json();
+  REQUIRE(c.http().Post(path, ConfigMap(c.ns(), "child", owner)).code == 201);
+  REQUIRE(c.http().Delete(path + "/owner", {{"kind", "DeleteOptions"}, {"apiVersion", "v1"},
+                                            {"propagationPolicy", "Foreground"}}).code == 200);
+  Json got = c.http().Get(path + "/owner").json();
+  CHECK(got["metadata"]["finalizers"] == Json::array({"foregroundDeletion"}));
+  CHECK(c.http().Get(path + "/child").code == 200);
+  // Background deletion removes the owner alone.
+  Json other = c.http().Post(path, ConfigMap(c.ns(), "other")).json();
+  REQUIRE(c.http().Post(path, ConfigMap(c.ns(), "other-child", other)).code == 201);
+  REQUIRE(c.http().Delete(path + "/other").code == 200);
+  CHECK(c.http().Get(path + "/other").code == 404);
+  CHECK(c.http().Get(path + "/other-child").code == 200);
+}
+
 }  // namespace
 }  // namespace kop::test

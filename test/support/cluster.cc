@@ -110,4 +110,10 @@ std::string CorePath(const std::string& ns, const std::string& resource, const s
   return p;
 }
 
+std::string AppsPath(const std::string& ns, const std::string& resource, const std::string& name) {
+  std::string p = "/apis/apps/v1/namespaces/" + ns + "/" + resource;
+  if (!name.empty()) p += "/" + name;
+  return p;
+}
+
 }  // namespace kop::test

@@ -55,6 +55,8 @@ class TestCluster {
 // Paths under the test's namespace: "/api/v1/namespaces/<ns>/configmaps".
 std::string CorePath(const std::string& ns, const std::string& resource,
                      const std::string& name = "");
+// "/apis/apps/v1/namespaces/<ns>/deployments".
+std::string AppsPath(const std::string& ns, const std::string& resource, const std::string& name = "");
 
 }  // namespace kop::test
 

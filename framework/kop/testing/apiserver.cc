@@ -280,6 +280,7 @@ int ApiServer::Impl::Serve(mg_connection* conn) {
   req.query = ParseQuery(ri->query_string);
   req.content_type = MediaType(mg_get_header(conn, "Content-Type"));
   if (const char* accept = mg_get_header(conn, "Accept"); accept != nullptr) req.accept = accept;
+  if (const char* agent = mg_get_header(conn, "User-Agent"); agent != nullptr) req.user_agent = agent;
   char buf[16384];
   int n = 0;
   while ((n = mg_read(conn, buf, sizeof buf)) > 0) {
@@ -300,6 +301,15 @@ int ApiServer::Impl::Serve(mg_connection* conn) {
   if (watch.has_value()) {
     ServeWatch(*watch, req);
     return 200;
+  }
+  for (const std::string& w : req.warnings) {
+    // RFC 7234 warn-code 299 ("miscellaneous persistent warning"), agent "-", as upstream.
+    std::string quoted;
+    for (char c : w) {
+      if (c == '"' || c == '\\') quoted += '\\';
+      quoted += c;
+    }
+    r.headers.emplace_back("Warning", kop::StrCat("299 - \"", quoted, "\""));
   }
   Send(conn, r);
   return r.code;

@@ -115,10 +115,9 @@ class Expander {
     if (!f.is_object() || !f.contains("type") || !f["type"].is_string()) {
       return absl::InvalidArgumentError(name + ": a field is a type or a mapping with a type");
     }
+    // A described reference keeps its description beside "$ref" (not in an allOf wrapper):
+    // kubectl before 1.28 does not look through allOf for patch strategies.
     KOP_ASSIGN_OR_RETURN(Json s, Expr(pkg, f["type"].get<std::string>()));
-    if (s.contains("$ref") && (f.contains("doc") || f.contains("default"))) {
-      s = Json{{"allOf", Json::array({s})}};  // as upstream wraps a described reference
-    }
     if (f.contains("doc")) s["description"] = f["doc"];
     if (f.contains("default")) s["default"] = f["default"];
     if (f.contains("enum")) s["enum"] = f["enum"];

@@ -137,8 +137,8 @@ Json CustomSchema(const ResourceInfo& info) {
   s["properties"]["apiVersion"] = {{"type", "string"},
                                    {"description", "The versioned schema of this representation of an object."}};
   s["properties"]["kind"] = {{"type", "string"}, {"description", "The REST resource this object represents."}};
-  s["properties"]["metadata"] = {{"allOf", Json::array({Ref(kop::StrCat(kMeta, "ObjectMeta"))})},
-                                 {"description", "Standard object's metadata."}};
+  s["properties"]["metadata"] = Ref(kop::StrCat(kMeta, "ObjectMeta"));
+  s["properties"]["metadata"]["description"] = "Standard object's metadata.";
   s["x-kubernetes-group-version-kind"] = Json::array({GvkOf(info.group, info.version, info.kind)});
   return s;
 }

@@ -171,6 +171,8 @@ class ApiServer::Impl {
 
   absl::StatusOr<Object> DecodeBody(const Target& t, const std::string& body) const;
   absl::StatusOr<bool> DryRun(const Request& req) const;
+  // 415 for a body that is not JSON or YAML (Kubernetes protobuf included).
+  absl::Status CheckBodyType(const Request& req) const;
   absl::StatusOr<internal::ListOptions> ParseListOptions(const Target& t, const Request& req) const;
   std::string EncodeFor(const ResourceInfo& info, const StoredObject& s, bool as_item) const;
   absl::Status AfterWrite(const ResourceInfo& info, const StoredObject& s, bool deleted);

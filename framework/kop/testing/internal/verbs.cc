@@ -42,6 +42,18 @@ std::string ApiServer::Impl::EncodeFor(const ResourceInfo& info, const StoredObj
   return *s.json;
 }
 
+absl::Status ApiServer::Impl::CheckBodyType(const Request& req) const {
+  if (req.content_type.empty() || req.content_type == "application/json" || req.content_type == "application/yaml") {
+    return absl::OkStatus();
+  }
+  if (req.content_type == "application/vnd.kubernetes.protobuf") {
+    return internal::ApiError(415, "UnsupportedMediaType",
+                              "the body of the request was in an unknown format - kop-apiserver does not decode "
+                              "Kubernetes protobuf; send application/json or application/yaml");
+  }
+  return internal::UnsupportedMediaType(req.content_type);
+}
+
 absl::StatusOr<bool> ApiServer::Impl::DryRun(const Request& req) const {
   auto it = req.query.find("dryRun");
   if (it == req.query.end() || it->second.empty()) return false;
@@ -318,10 +330,7 @@ absl::Status ApiServer::Impl::AfterWrite(const ResourceInfo& info, const StoredO
 }
 
 absl::StatusOr<Response> ApiServer::Impl::Create(const Target& t, Request& req) {
-  if (!req.content_type.empty() && req.content_type != "application/json" &&
-      req.content_type != "application/yaml") {
-    return internal::UnsupportedMediaType(req.content_type);
-  }
+  KOP_RETURN_IF_ERROR(CheckBodyType(req));
   KOP_ASSIGN_OR_RETURN(bool dry_run, DryRun(req));
   KOP_ASSIGN_OR_RETURN(Object obj, DecodeBody(t, req.body));
   KOP_ASSIGN_OR_RETURN(StoredObject s, CreateStored(*t.info, std::move(obj), dry_run, req));
@@ -346,10 +355,7 @@ absl::StatusOr<Object> ApiServer::Impl::CreateObject(const Object& obj) {
 }
 
 absl::StatusOr<Response> ApiServer::Impl::Update(const Target& t, Request& req) {
-  if (!req.content_type.empty() && req.content_type != "application/json" &&
-      req.content_type != "application/yaml") {
-    return internal::UnsupportedMediaType(req.content_type);
-  }
+  KOP_RETURN_IF_ERROR(CheckBodyType(req));
   KOP_ASSIGN_OR_RETURN(bool dry_run, DryRun(req));
   KOP_ASSIGN_OR_RETURN(Object obj, DecodeBody(t, req.body));
   if (obj.name() != t.name) {
