@@ -1,4 +1,5 @@
-// API server conformance: meta.k8s.io/v1 Table output, which `kubectl get` asks for.
+// API server conformance: the alternate representations clients ask for with Accept:
+// meta.k8s.io/v1 Table (`kubectl get`) and PartialObjectMetadata (metadata-only informers).
 // Passes against a real kube-apiserver (KOP_TEST_KUBECONFIG) as against the embedded one.
 #include "catch2/catch.hpp"
 #include "support/cluster.h"
@@ -73,6 +74,46 @@ TEST_CASE("a custom resource's Table has its printer columns") {
   REQUIRE(cells[2].is_null());  // no status yet
   REQUIRE(cells[3] == 3);
   REQUIRE(cells[4].is_string());  // an age such as "0s"
+}
+
+constexpr char kMetadataList[] =
+    "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json";
+constexpr char kMetadata[] = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json";
+
+TEST_CASE("lists, gets and watches can be metadata only") {
+  TestCluster c;
+  const std::string path = CorePath(c.ns(), "configmaps");
+  REQUIRE(c.http().Post(path, {{"apiVersion", "v1"}, {"kind", "ConfigMap"},
+                               {"metadata", {{"name", "m1"}, {"labels", {{"k", "v"}}}}},
+                               {"data", {{"big", std::string(4096, 'x')}}}}).code == 201);
+  HttpReply list = c.http().Request("GET", path, "", "", kMetadataList);
+  INFO(list.body);
+  REQUIRE(list.code == 200);
+  CHECK(list.headers["content-type"].find("as=PartialObjectMetadataList") != std::string::npos);
+  const Json l = list.json();
+  CHECK(l["kind"] == "PartialObjectMetadataList");
+  CHECK(l["apiVersion"] == "meta.k8s.io/v1");
+  CHECK(l["metadata"]["resourceVersion"].is_string());
+  REQUIRE(l["items"].size() == 1);
+  CHECK(l["items"][0]["kind"] == "PartialObjectMetadata");
+  CHECK(l["items"][0]["metadata"]["labels"]["k"] == "v");
+  CHECK_FALSE(l["items"][0].contains("data"));
+
+  HttpReply get = c.http().Request("GET", path + "/m1", "", "", kMetadata);
+  REQUIRE(get.code == 200);
+  CHECK(get.json()["kind"] == "PartialObjectMetadata");
+  CHECK(get.json()["metadata"]["name"] == "m1");
+  CHECK_FALSE(get.json().contains("data"));
+
+  auto w = c.http().Watch(path + "?watch=true&resourceVersion=" + l["metadata"]["resourceVersion"].get<std::string>(),
+                          kMetadata);
+  REQUIRE(c.http().Patch(path + "/m1", "application/merge-patch+json", R"({"metadata":{"labels":{"k":"w"}}})").code == 200);
+  std::optional<Json> event = w->Next(std::chrono::seconds(10));
+  REQUIRE(event.has_value());
+  CHECK((*event)["type"] == "MODIFIED");
+  CHECK((*event)["object"]["kind"] == "PartialObjectMetadata");
+  CHECK((*event)["object"]["metadata"]["labels"]["k"] == "w");
+  CHECK_FALSE((*event)["object"].contains("data"));
 }
 
 }  // namespace

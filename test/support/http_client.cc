@@ -176,13 +176,14 @@ HttpReply HttpClient::Delete(const std::string& path, const Json& body) const {
                  body.is_null() ? "" : body.dump());
 }
 
-std::unique_ptr<WatchStream> HttpClient::Watch(const std::string& path) const {
+std::unique_ptr<WatchStream> HttpClient::Watch(const std::string& path, const std::string& accept) const {
   std::unique_ptr<WatchStream> stream(new WatchStream());
   WatchStream* s = stream.get();
   const std::string url = auth_.server + path;
-  s->thread_ = std::jthread([this, s, url] {
+  s->thread_ = std::jthread([this, s, url, accept] {
     CURL* curl = curl_easy_init();
     curl_slist* headers = nullptr;
+    if (!accept.empty()) headers = curl_slist_append(headers, ("Accept: " + accept).c_str());
     Configure(curl, &headers);
     curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);

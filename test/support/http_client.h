@@ -58,8 +58,9 @@ class HttpClient {
                     const std::string& content_type, const std::string& body,
                     const std::string& accept = "") const;
 
-  // Opens a streaming GET (a watch); events arrive in the returned stream.
-  std::unique_ptr<WatchStream> Watch(const std::string& path) const;
+  // Opens a streaming GET (a watch); events arrive in the returned stream. `accept`: the Accept
+  // header (default application/json).
+  std::unique_ptr<WatchStream> Watch(const std::string& path, const std::string& accept = "") const;
 
   const ClusterAuth& auth() const { return auth_; }
 

@@ -35,10 +35,22 @@ TEST_CASE("printer-column paths resolve fields, indexes and filters") {
   REQUIRE(EvalJsonPath(o, ".spec.image.deeper") == nullptr);
 }
 
-TEST_CASE("the Accept header decides whether a Table is wanted") {
-  REQUIRE(WantsTable("application/json;as=Table;v=v1;g=meta.k8s.io,application/json"));
-  REQUIRE_FALSE(WantsTable("application/json"));
-  REQUIRE_FALSE(WantsTable("application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io"));
+TEST_CASE("the Accept header picks the first representation the server can give") {
+  using R = Representation;
+  CHECK(Negotiate("", false) == R::kObject);
+  CHECK(Negotiate("application/json", true) == R::kObject);
+  CHECK(Negotiate("application/json;as=Table;v=v1;g=meta.k8s.io,application/json", true) == R::kTable);
+  CHECK(Negotiate("application/json;as=Table;v=v1beta1;g=meta.k8s.io", false) == R::kTable);
+  CHECK(Negotiate("application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io,application/json", true) ==
+        R::kMetadata);
+  CHECK(Negotiate("application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1", false) == R::kMetadata);
+  // A list representation for a single object (and the reverse) falls through to what follows.
+  CHECK(Negotiate("application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io,application/json", false) ==
+        R::kObject);
+  CHECK(Negotiate("application/vnd.kubernetes.protobuf,application/json", false) == R::kObject);
+  CHECK(Negotiate("application/vnd.kubernetes.protobuf", false) == R::kNotAcceptable);
+  CHECK(Negotiate("application/json;as=Table;v=v2;g=meta.k8s.io", false) == R::kNotAcceptable);
+  CHECK(Negotiate("*/*", false) == R::kObject);
 }
 
 }  // namespace

@@ -24,6 +24,7 @@
 #include "kop/testing/internal/openapi.h"
 #include "kop/testing/internal/registry.h"
 #include "kop/testing/internal/store.h"
+#include "kop/testing/internal/table.h"
 #include "kop/testing/internal/tls.h"
 
 struct mg_connection;
@@ -145,10 +146,12 @@ class ApiServer::Impl {
   std::optional<Response> InjectedFailure(const std::string& verb, const std::string& path);
 
   absl::StatusOr<Response> Get(const Target& t, const Request& req);
-  Response TableResponse(const ResourceInfo& info, const std::vector<const Json*>& objects,
-                         const Json& list_meta, const Request& req);
-  // Watch events as Tables of one row (kubectl get -w).
-  std::string TableEvents(const ResourceInfo& info, const std::string& lines, const Request& req);
+  Json TableOf(const ResourceInfo& info, const std::vector<const Json*>& objects, const Json& list_meta,
+               const Request& req);
+  // Watch events with their objects in another representation: Tables of one row (kubectl
+  // get -w) or PartialObjectMetadata (metadata-only informers).
+  std::string ConvertEvents(const ResourceInfo& info, const std::string& lines, const Request& req,
+                            internal::Representation rep);
   absl::StatusOr<Response> List(const Target& t, const Request& req);
   absl::StatusOr<Response> Create(const Target& t, Request& req);
   absl::StatusOr<Response> Update(const Target& t, Request& req);

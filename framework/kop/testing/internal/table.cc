@@ -1,6 +1,8 @@
 #include "kop/testing/internal/table.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <map>
 
 #include "kop/api/time.h"
 #include "kop/base/strings.h"
@@ -217,9 +219,59 @@ Printer CustomPrinter(const ResourceInfo& info) {
 
 }  // namespace
 
-bool WantsTable(std::string_view accept) {
-  return accept.find("as=Table") != std::string_view::npos &&
-         accept.find("g=meta.k8s.io") != std::string_view::npos;
+Representation Negotiate(std::string_view accept, bool list) {
+  if (accept.empty()) return Representation::kObject;
+  size_t start = 0;
+  while (start <= accept.size()) {
+    size_t comma = accept.find(',', start);
+    if (comma == std::string_view::npos) comma = accept.size();
+    const std::string_view range = accept.substr(start, comma - start);
+    start = comma + 1;
+    std::map<std::string, std::string> params;
+    std::string type;
+    size_t p = 0;
+    bool first = true;
+    while (p <= range.size()) {
+      size_t semi = range.find(';', p);
+      if (semi == std::string_view::npos) semi = range.size();
+      std::string part(range.substr(p, semi - p));
+      p = semi + 1;
+      part.erase(std::remove(part.begin(), part.end(), ' '), part.end());
+      if (first) {
+        type = part;
+        first = false;
+      } else if (const size_t eq = part.find('='); eq != std::string::npos) {
+        params[part.substr(0, eq)] = part.substr(eq + 1);
+      }
+    }
+    const bool json = type == "application/json" || type == "*/*" || type == "application/*";
+    if (!json) continue;  // protobuf, YAML, ...: not offered
+    auto as = params.find("as");
+    if (as == params.end()) return Representation::kObject;
+    if (params["g"] != "meta.k8s.io" || (params["v"] != "v1" && params["v"] != "v1beta1")) continue;
+    if (as->second == "Table") return Representation::kTable;
+    if (as->second == (list ? "PartialObjectMetadataList" : "PartialObjectMetadata")) return Representation::kMetadata;
+  }
+  return Representation::kNotAcceptable;
+}
+
+std::string_view ContentTypeOf(Representation r, bool list) {
+  switch (r) {
+    case Representation::kTable:
+      return "application/json;as=Table;v=v1;g=meta.k8s.io";
+    case Representation::kMetadata:
+      return list ? "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io"
+                  : "application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io";
+    default:
+      return "application/json";
+  }
+}
+
+Json PartialObjectMetadata(const Json& object) {
+  auto meta = object.find("metadata");
+  return {{"kind", "PartialObjectMetadata"},
+          {"apiVersion", "meta.k8s.io/v1"},
+          {"metadata", meta != object.end() ? *meta : Json::object()}};
 }
 
 std::string HumanDuration(absl::Duration d) {

@@ -1,6 +1,8 @@
-// meta.k8s.io/v1 Table output, which kubectl asks for (`Accept: application/json;as=Table;
-// v=v1;g=meta.k8s.io`) to print `kubectl get`: the columns of built-in resources as
-// kube-apiserver prints them, and a CRD's additionalPrinterColumns.
+// The alternate representations of objects a client can ask for with its Accept header:
+// meta.k8s.io/v1 Table, which kubectl asks for (`application/json;as=Table;v=v1;g=meta.k8s.io`)
+// to print `kubectl get` (the columns of built-in resources as kube-apiserver prints them, and a
+// CRD's additionalPrinterColumns), and PartialObjectMetadata(List), which metadata-only
+// informers ask for (`as=PartialObjectMetadata`, `as=PartialObjectMetadataList` for lists).
 #ifndef KOP_TESTING_INTERNAL_TABLE_H_
 #define KOP_TESTING_INTERNAL_TABLE_H_
 
@@ -13,8 +15,18 @@
 
 namespace kop::testing::internal {
 
-// Whether an Accept header asks for a Table.
-bool WantsTable(std::string_view accept);
+enum class Representation { kObject, kTable, kMetadata, kNotAcceptable };
+
+// The first representation in an Accept header this server can give a get or watch
+// (`list` false) or a list (`list` true): kObject for plain JSON (or no Accept header),
+// kNotAcceptable when nothing listed can be served (a 406).
+Representation Negotiate(std::string_view accept, bool list);
+
+// The Content-Type of a response in a representation.
+std::string_view ContentTypeOf(Representation r, bool list);
+
+// {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": ...}.
+Json PartialObjectMetadata(const Json& object);
 
 // "includeObject": None, Metadata (the default) or Object.
 enum class IncludeObject { kNone, kMetadata, kObject };

@@ -104,17 +104,32 @@ absl::StatusOr<Object> ApiServer::Impl::DecodeBody(const Target& t, const std::s
   return obj;
 }
 
-absl::StatusOr<Response> ApiServer::Impl::Get(const Target& t, const Request& req) {
-  KOP_ASSIGN_OR_RETURN(StoredObject s, store_.Get(*t.info, t.ns, t.name));
-  if (internal::WantsTable(req.accept)) {
-    KOP_ASSIGN_OR_RETURN(Json obj, ParseJson(EncodeFor(*t.info, s, false)));
-    return TableResponse(*t.info, {&obj}, {{"resourceVersion", s.obj->resource_version()}}, req);
-  }
-  return Response{200, EncodeFor(*t.info, s, false)};
+namespace {
+
+absl::Status NotAcceptable() {
+  return internal::ApiError(406, "NotAcceptable",
+                            "only the following media types are accepted: application/json, "
+                            "application/json;as=Table;v=v1;g=meta.k8s.io, "
+                            "application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io, "
+                            "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io");
 }
 
-std::string ApiServer::Impl::TableEvents(const ResourceInfo& info, const std::string& lines,
-                                         const Request& req) {
+}  // namespace
+
+absl::StatusOr<Response> ApiServer::Impl::Get(const Target& t, const Request& req) {
+  const internal::Representation rep = internal::Negotiate(req.accept, false);
+  if (rep == internal::Representation::kNotAcceptable) return NotAcceptable();
+  KOP_ASSIGN_OR_RETURN(StoredObject s, store_.Get(*t.info, t.ns, t.name));
+  if (rep == internal::Representation::kObject) return Response{200, EncodeFor(*t.info, s, false)};
+  KOP_ASSIGN_OR_RETURN(Json obj, ParseJson(EncodeFor(*t.info, s, false)));
+  Json body = rep == internal::Representation::kTable
+                  ? TableOf(*t.info, {&obj}, {{"resourceVersion", s.obj->resource_version()}}, req)
+                  : internal::PartialObjectMetadata(obj);
+  return Response{200, DumpJson(body), std::string(internal::ContentTypeOf(rep, false))};
+}
+
+std::string ApiServer::Impl::ConvertEvents(const ResourceInfo& info, const std::string& lines, const Request& req,
+                                           internal::Representation rep) {
   std::string out;
   size_t start = 0;
   while (start < lines.size()) {
@@ -124,10 +139,13 @@ std::string ApiServer::Impl::TableEvents(const ResourceInfo& info, const std::st
     start = end + 1;
     if (!event.ok() || !event->is_object()) continue;
     const std::string type = event->value("type", "");
-    if (type == "ADDED" || type == "MODIFIED" || type == "DELETED") {
-      const Json& obj = (*event)["object"];
-      Response r = TableResponse(info, {&obj}, {{"resourceVersion", obj["metadata"].value("resourceVersion", "")}}, req);
-      (*event)["object"] = Json::parse(r.body);
+    Json& obj = (*event)["object"];
+    if (type == "ADDED" || type == "MODIFIED" || type == "DELETED" || type == "BOOKMARK") {
+      if (rep == internal::Representation::kMetadata) {
+        obj = internal::PartialObjectMetadata(obj);
+      } else if (type != "BOOKMARK") {
+        obj = TableOf(info, {&obj}, {{"resourceVersion", obj["metadata"].value("resourceVersion", "")}}, req);
+      }
     }
     out += DumpJson(*event);
     out += '\n';
@@ -135,17 +153,15 @@ std::string ApiServer::Impl::TableEvents(const ResourceInfo& info, const std::st
   return out;
 }
 
-Response ApiServer::Impl::TableResponse(const ResourceInfo& info, const std::vector<const Json*>& objects,
-                                        const Json& list_meta, const Request& req) {
+Json ApiServer::Impl::TableOf(const ResourceInfo& info, const std::vector<const Json*>& objects,
+                              const Json& list_meta, const Request& req) {
   internal::IncludeObject include = internal::IncludeObject::kMetadata;
   if (auto it = req.query.find("includeObject"); it != req.query.end()) {
     if (it->second == "None") include = internal::IncludeObject::kNone;
     if (it->second == "Object") include = internal::IncludeObject::kObject;
   }
   const absl::Time now = options_.clock != nullptr ? options_.clock->WallNow() : RealClock().WallNow();
-  Response r{200, DumpJson(internal::MakeTable(info, objects, list_meta, include, now))};
-  r.content_type = "application/json;as=Table;v=v1;g=meta.k8s.io";
-  return r;
+  return internal::MakeTable(info, objects, list_meta, include, now);
 }
 
 absl::StatusOr<internal::ListOptions> ApiServer::Impl::ParseListOptions(const Target& t,
@@ -174,6 +190,8 @@ absl::StatusOr<internal::ListOptions> ApiServer::Impl::ParseListOptions(const Ta
 }
 
 absl::StatusOr<Response> ApiServer::Impl::List(const Target& t, const Request& req) {
+  const internal::Representation rep = internal::Negotiate(req.accept, true);
+  if (rep == internal::Representation::kNotAcceptable) return NotAcceptable();
   KOP_ASSIGN_OR_RETURN(internal::ListOptions o, ParseListOptions(t, req));
   KOP_ASSIGN_OR_RETURN(internal::ListResult r, store_.List(*t.info, o));
   std::string body;
@@ -185,7 +203,7 @@ absl::StatusOr<Response> ApiServer::Impl::List(const Target& t, const Request& r
   if (r.remaining.has_value()) meta["remainingItemCount"] = *r.remaining;
   body += kop::StrCat("{\"kind\":\"", t.info->list_kind, "\",\"apiVersion\":\"",
                       t.info->ApiVersion(), "\",\"metadata\":", DumpJson(meta), ",\"items\":[");
-  if (internal::WantsTable(req.accept)) {
+  if (rep == internal::Representation::kTable) {
     std::vector<Json> objects;
     objects.reserve(r.items.size());
     for (const StoredObject& s : r.items) {
@@ -194,7 +212,16 @@ absl::StatusOr<Response> ApiServer::Impl::List(const Target& t, const Request& r
     }
     std::vector<const Json*> pointers;
     for (const Json& o : objects) pointers.push_back(&o);
-    return TableResponse(*t.info, pointers, meta, req);
+    return Response{200, DumpJson(TableOf(*t.info, pointers, meta, req)), std::string(internal::ContentTypeOf(rep, true))};
+  }
+  if (rep == internal::Representation::kMetadata) {
+    Json items = Json::array();
+    for (const StoredObject& s : r.items) items.push_back(internal::PartialObjectMetadata(s.obj->json()));
+    const Json list = {{"kind", "PartialObjectMetadataList"},
+                       {"apiVersion", "meta.k8s.io/v1"},
+                       {"metadata", meta},
+                       {"items", std::move(items)}};
+    return Response{200, DumpJson(list), std::string(internal::ContentTypeOf(rep, true))};
   }
   for (size_t i = 0; i < r.items.size(); ++i) {
     if (i > 0) body += ',';

@@ -44,7 +44,11 @@ void ApiServer::Impl::ServeWatch(const Target& t, const Request& req) {
     return;
   }
   const bool bookmarks = q("allowWatchBookmarks") == "true" || q("allowWatchBookmarks") == "1";
-  const bool table = internal::WantsTable(req.accept);
+  const internal::Representation rep = internal::Negotiate(req.accept, false);
+  if (rep == internal::Representation::kNotAcceptable) {
+    Send(conn, internal::ErrorResponse(internal::ApiError(406, "NotAcceptable", "the watch cannot be served in the requested media type")));
+    return;
+  }
   auto now = std::chrono::steady_clock::now;
   auto end = now() + options_.max_watch_duration;
   if (const std::string ts = q("timeoutSeconds"); !ts.empty()) {
@@ -60,7 +64,8 @@ void ApiServer::Impl::ServeWatch(const Target& t, const Request& req) {
   std::shared_ptr<internal::Watcher> watcher = store_.Watch(t.info, std::move(filter), rv);
 
   mg_response_header_start(conn, 200);
-  mg_response_header_add(conn, "Content-Type", "application/json", -1);
+  const std::string content_type(internal::ContentTypeOf(rep, false));
+  mg_response_header_add(conn, "Content-Type", content_type.c_str(), -1);
   mg_response_header_add(conn, "Transfer-Encoding", "chunked", -1);
   mg_response_header_add(conn, "Cache-Control", "no-cache, private", -1);
   mg_response_header_add(conn, "Connection", "close", -1);
@@ -91,7 +96,7 @@ void ApiServer::Impl::ServeWatch(const Target& t, const Request& req) {
     out.clear();
     const auto deadline = std::min(end, bookmarks ? next_bookmark : end);
     open = watcher->WaitAndDrain(deadline, &out, &cut);
-    if (table && !cut && !out.empty()) out = TableEvents(*t.info, out, req);
+    if (rep != internal::Representation::kObject && !cut && !out.empty()) out = ConvertEvents(*t.info, out, req, rep);
     if (!out.empty()) {
       // One chunk, framed here, in one write.
       char size[24];
