@@ -78,5 +78,58 @@ TEST_CASE("apply needs a field manager and an object of the URL's kind") {
   REQUIRE(r.code == 400);
 }
 
+std::string DeploymentConfig(const std::string& containers) {
+  return "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n"
+         "  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n" + containers;
+}
+
+TEST_CASE("apply merges containers by name: each manager keeps its own") {
+  TestCluster c;
+  const std::string path = AppsPath(c.ns(), "deployments", "web");
+  HttpReply r = c.http().Patch(path + "?fieldManager=app-team", "application/apply-patch+yaml",
+                               DeploymentConfig("      - {name: app, image: 'nginx:1.25'}\n"));
+  INFO(r.body);
+  REQUIRE(r.code == 201);
+  r = c.http().Patch(path + "?fieldManager=mesh", "application/apply-patch+yaml",
+                     DeploymentConfig("      - {name: proxy, image: 'envoy:1.30'}\n"));
+  INFO(r.body);
+  REQUIRE(r.code == 200);
+  Json containers = r.json()["spec"]["template"]["spec"]["containers"];
+  REQUIRE(containers.size() == 2);
+  CHECK(containers[0]["name"] == "app");
+  CHECK(containers[1]["name"] == "proxy");
+  // The mesh stops applying its proxy: it goes, the app stays.
+  const std::string none = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n";
+  r = c.http().Patch(path + "?fieldManager=mesh", "application/apply-patch+yaml", none);
+  REQUIRE(r.code == 200);
+  containers = r.json()["spec"]["template"]["spec"]["containers"];
+  REQUIRE(containers.size() == 1);
+  CHECK(containers[0]["name"] == "app");
+}
+
+TEST_CASE("a field changed by an update conflicts with the applier that set it") {
+  TestCluster c;
+  REQUIRE(ApplyConfig(c, "cfg", Config("cfg", "  level: info\n"), "operator").code == 201);
+  // Someone edits the field with a plain update (kubectl edit, a script, another controller).
+  HttpReply r = c.http().Patch(CorePath(c.ns(), "configmaps", "cfg") + "?fieldManager=human",
+                               "application/merge-patch+json", R"({"data": {"level": "debug"}})");
+  REQUIRE(r.code == 200);
+  bool recorded = false;
+  const Json patched = r.json();
+  for (const Json& e : patched["metadata"]["managedFields"]) {
+    if (e["manager"] == "human") {
+      recorded = true;
+      CHECK(e["operation"] == "Update");
+      CHECK(e["fieldsV1"]["f:data"].contains("f:level"));
+    }
+  }
+  CHECK(recorded);
+  r = ApplyConfig(c, "cfg", Config("cfg", "  level: info\n"), "operator");
+  INFO(r.body);
+  REQUIRE(r.code == 409);
+  CHECK(r.json()["message"].get<std::string>().find("conflict with \"human\"") != std::string::npos);
+  REQUIRE(ApplyConfig(c, "cfg", Config("cfg", "  level: info\n"), "operator", true).code == 200);
+}
+
 }  // namespace
 }  // namespace kop::test

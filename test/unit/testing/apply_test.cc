@@ -1,48 +1,168 @@
-// The embedded API server's server-side apply merge: ownership, removal and conflicts.
+// Field ownership in the embedded API server: server-side apply (merging, removal,
+// conflicts) and the Update managers every write records.
 #include "catch2/catch.hpp"
 #include "kop/testing/internal/apply.h"
+#include "kop/testing/internal/builtin_types.h"
 
 namespace kop::testing::internal {
 namespace {
 
-const ApplyRequest kA{.manager = "a", .now = "2026-01-01T00:00:00Z", .api_version = "v1"};
-const ApplyRequest kB{.manager = "b", .now = "2026-01-01T00:00:00Z", .api_version = "v1"};
+ApplyRequest As(const std::string& manager, bool force = false) {
+  return {.manager = manager, .force = force, .now = "2026-01-01T00:00:00Z", .api_version = "v1"};
+}
 
 Json Cm(Json data) {
   return {{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", "x"}}}, {"data", std::move(data)}};
 }
 
+const Json* Entry(const Json& obj, const std::string& manager, const std::string& operation) {
+  for (const Json& e : obj["metadata"]["managedFields"]) {
+    if (e["manager"] == manager && e["operation"] == operation) return &e;
+  }
+  return nullptr;
+}
+
+Json Apply(const Json* live, const Json& config, const ApplyRequest& r, const Json* schema = nullptr) {
+  absl::StatusOr<Json> out = ServerSideApply(live, config, r, schema);
+  REQUIRE(out.ok());
+  return *out;
+}
+
+const Json& DeploymentSchema() { return *TypeCatalog::Builtin().InlinedSchema({"apps", "v1", "Deployment"}); }
+
+Json Deployment(Json containers) {
+  return {{"apiVersion", "apps/v1"},
+          {"kind", "Deployment"},
+          {"metadata", {{"name", "web"}}},
+          {"spec", {{"template", {{"spec", {{"containers", std::move(containers)}}}}}}}};
+}
+
 TEST_CASE("apply records the applied fields in managedFields") {
-  auto r = ServerSideApply(nullptr, Cm({{"k", "1"}}), kA);
-  REQUIRE(r.ok());
-  const Json& mf = (*r)["metadata"]["managedFields"];
+  const Json r = Apply(nullptr, Cm({{"k", "1"}}), As("a"));
+  const Json& mf = r["metadata"]["managedFields"];
   REQUIRE(mf.size() == 1);
-  REQUIRE(mf[0]["manager"] == "a");
-  REQUIRE(mf[0]["operation"] == "Apply");
-  REQUIRE(mf[0]["fieldsV1"] == Json::parse(R"({"f:data": {"f:k": {}}})"));
-  REQUIRE((*r)["data"]["k"] == "1");
-  REQUIRE((*r)["metadata"]["name"] == "x");
+  CHECK(mf[0]["manager"] == "a");
+  CHECK(mf[0]["operation"] == "Apply");
+  CHECK(mf[0]["fieldsType"] == "FieldsV1");
+  CHECK(mf[0]["fieldsV1"] == Json::parse(R"({"f:data": {"f:k": {}}})"));
+  CHECK(r["data"]["k"] == "1");
+  CHECK(r["metadata"]["name"] == "x");
 }
 
 TEST_CASE("a field dropped by its only owner goes and one another manager owns stays") {
-  Json live = *ServerSideApply(nullptr, Cm({{"mine", "1"}, {"shared", "s"}}), kA);
-  live = *ServerSideApply(&live, Cm({{"shared", "s"}}), kB);
-  Json next = *ServerSideApply(&live, Cm(Json::object()), kA);
-  REQUIRE_FALSE(next["data"].contains("mine"));
-  REQUIRE(next["data"]["shared"] == "s");  // b still applies it
+  Json live = Apply(nullptr, Cm({{"mine", "1"}, {"shared", "s"}}), As("a"));
+  live = Apply(&live, Cm({{"shared", "s"}}), As("b"));
+  const Json next = Apply(&live, Cm(Json::object()), As("a"));
+  CHECK_FALSE(next["data"].contains("mine"));
+  CHECK(next["data"]["shared"] == "s");  // b still applies it
 }
 
 TEST_CASE("changing another manager's field conflicts unless forced and forcing takes it over") {
-  Json live = *ServerSideApply(nullptr, Cm({{"k", "1"}}), kA);
-  auto conflict = ServerSideApply(&live, Cm({{"k", "2"}}), kB);
+  const Json live = Apply(nullptr, Cm({{"k", "1"}}), As("a"));
+  absl::StatusOr<Json> conflict = ServerSideApply(&live, Cm({{"k", "2"}}), As("b"), nullptr);
   REQUIRE(conflict.status().code() == absl::StatusCode::kAborted);
-  REQUIRE(conflict.status().message().find("conflict with \"a\": .data.k") != std::string_view::npos);
-  ApplyRequest forced = kB;
-  forced.force = true;
-  auto taken = ServerSideApply(&live, Cm({{"k", "2"}}), forced);
-  REQUIRE(taken.ok());
-  REQUIRE((*taken)["data"]["k"] == "2");
-  for (const Json& e : (*taken)["metadata"]["managedFields"]) REQUIRE(e["manager"] == "b");  // a owned nothing else
+  CHECK(conflict.status().message().find("conflict with \"a\": .data.k") != std::string_view::npos);
+  const Json taken = Apply(&live, Cm({{"k", "2"}}), As("b", true));
+  CHECK(taken["data"]["k"] == "2");
+  for (const Json& e : taken["metadata"]["managedFields"]) CHECK(e["manager"] == "b");  // a owned nothing else
+}
+
+TEST_CASE("an associative list merges by key and each manager owns its own elements") {
+  const Json& schema = DeploymentSchema();
+  Json live = Apply(nullptr, Deployment({{{"name", "app"}, {"image", "nginx:1"}}}), As("a"), &schema);
+  live = Apply(&live, Deployment({{{"name", "sidecar"}, {"image", "proxy:1"}}}), As("b"), &schema);
+  const Json& containers = live["spec"]["template"]["spec"]["containers"];
+  REQUIRE(containers.size() == 2);
+  CHECK(containers[0]["name"] == "app");
+  CHECK(containers[1]["name"] == "sidecar");
+  const Json* b = Entry(live, "b", "Apply");
+  REQUIRE(b != nullptr);
+  CHECK((*b)["fieldsV1"]["f:spec"]["f:template"]["f:spec"]["f:containers"].contains(R"(k:{"name":"sidecar"})"));
+  CHECK((*b)["fieldsV1"]["f:spec"]["f:template"]["f:spec"]["f:containers"][R"(k:{"name":"sidecar"})"].contains("."));
+
+  // b stops applying its container: it goes; a's stays.
+  live = Apply(&live, Deployment(Json::array()), As("b"), &schema);
+  REQUIRE(live["spec"]["template"]["spec"]["containers"].size() == 1);
+  CHECK(live["spec"]["template"]["spec"]["containers"][0]["name"] == "app");
+
+  // Changing a's container's image is a conflict for b; its own new field is not.
+  absl::StatusOr<Json> conflict = ServerSideApply(
+      &live, Deployment({{{"name", "app"}, {"image", "nginx:2"}}}), As("b"), &schema);
+  CHECK(conflict.status().code() == absl::StatusCode::kAborted);
+  const Json added = Apply(&live, Deployment({{{"name", "app"}, {"imagePullPolicy", "Always"}}}), As("b"), &schema);
+  CHECK(added["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1");
+  CHECK(added["spec"]["template"]["spec"]["containers"][0]["imagePullPolicy"] == "Always");
+}
+
+TEST_CASE("a custom resource's x-kubernetes-list-map-keys key its lists") {
+  const Json schema = Json::parse(R"({"type": "object", "properties": {"spec": {"type": "object", "properties": {
+      "routes": {"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["host", "port"],
+                 "items": {"type": "object"}}}}}})");
+  auto cr = [](Json routes) {
+    return Json{{"apiVersion", "example.com/v1"}, {"kind", "Router"}, {"metadata", {{"name", "r"}}},
+                {"spec", {{"routes", std::move(routes)}}}};
+  };
+  Json live = Apply(nullptr, cr({{{"host", "a"}, {"port", 80}, {"to", "x"}}}), As("a"), &schema);
+  live = Apply(&live, cr({{{"host", "a"}, {"port", 443}, {"to", "y"}}}), As("b"), &schema);
+  CHECK(live["spec"]["routes"].size() == 2);  // same host, another port: another element
+  const Json* a = Entry(live, "a", "Apply");
+  REQUIRE(a != nullptr);
+  CHECK((*a)["fieldsV1"]["f:spec"]["f:routes"].contains(R"(k:{"host":"a","port":80})"));
+}
+
+TEST_CASE("a set list is a union of what each manager applies") {
+  Json live = Apply(nullptr, Cm({{"k", "v"}}), As("a"));
+  Json with = live;
+  with["metadata"]["finalizers"] = {"example.com/a"};
+  live = Apply(&live, with, As("a"));
+  Json other = Cm(Json::object());
+  other.erase("data");
+  other["metadata"]["finalizers"] = {"example.com/b"};
+  live = Apply(&live, other, As("b"));
+  CHECK(live["metadata"]["finalizers"] == Json::array({"example.com/a", "example.com/b"}));
+  other["metadata"].erase("finalizers");
+  live = Apply(&live, other, As("b"));
+  CHECK(live["metadata"]["finalizers"] == Json::array({"example.com/a"}));
+}
+
+TEST_CASE("an update makes its writer own what it changed and conflicts with a later apply") {
+  Json live = Apply(nullptr, Cm({{"a", "1"}, {"b", "2"}}), As("applier"));
+  Json updated = live;
+  updated["data"]["b"] = "20";
+  updated["data"]["c"] = "3";
+  TrackUpdate(&live, updated, As("kubectl-edit"), nullptr);
+  const Json* edit = Entry(updated, "kubectl-edit", "Update");
+  REQUIRE(edit != nullptr);
+  CHECK((*edit)["fieldsV1"] == Json::parse(R"({"f:data": {"f:b": {}, "f:c": {}}})"));
+  const Json* applier = Entry(updated, "applier", "Apply");
+  REQUIRE(applier != nullptr);
+  CHECK((*applier)["fieldsV1"] == Json::parse(R"({"f:data": {"f:a": {}}})"));  // b moved to the editor
+
+  absl::StatusOr<Json> conflict = ServerSideApply(&updated, Cm({{"a", "1"}, {"b", "2"}}), As("applier"), nullptr);
+  REQUIRE(conflict.status().code() == absl::StatusCode::kAborted);
+  CHECK(conflict.status().message().find("conflict with \"kubectl-edit\": .data.b") != std::string_view::npos);
+}
+
+TEST_CASE("a create is recorded as its creator's update and removed fields leave every owner") {
+  Json created = Cm({{"a", "1"}, {"b", "2"}});
+  TrackUpdate(nullptr, created, As("creator"), nullptr);
+  const Json* c = Entry(created, "creator", "Update");
+  REQUIRE(c != nullptr);
+  CHECK((*c)["fieldsV1"] == Json::parse(R"({"f:data": {"f:a": {}, "f:b": {}}})"));
+  Json without = created;
+  without["data"].erase("b");
+  without["metadata"].erase("managedFields");  // most clients send back none
+  TrackUpdate(&created, without, As("other"), nullptr);
+  const Json* still = Entry(without, "creator", "Update");
+  REQUIRE(still != nullptr);
+  CHECK((*still)["fieldsV1"] == Json::parse(R"({"f:data": {"f:a": {}}})"));
+  CHECK(Entry(without, "other", "Update") == nullptr);  // it changed nothing it now owns
+}
+
+TEST_CASE("the manager of an update comes from fieldManager or the user agent") {
+  CHECK(ManagerOf("kubectl-edit", "kubectl/v1.31.0 (linux/amd64)") == "kubectl-edit");
+  CHECK(ManagerOf("", "kubectl/v1.31.0 (linux/amd64) kubernetes/abc") == "kubectl");
+  CHECK(ManagerOf("", "") == "unknown");
 }
 
 }  // namespace

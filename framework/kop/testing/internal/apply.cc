@@ -1,43 +1,274 @@
 #include "kop/testing/internal/apply.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <vector>
 
 #include "kop/base/strings.h"
+#include "kop/testing/internal/builtin_types.h"
 #include "kop/testing/internal/errors.h"
 
 namespace kop::testing::internal {
 namespace {
 
-using Path = std::vector<std::string>;
+using Path = std::vector<std::string>;  // "f:x", "k:{...}", "v:...", "."
 using Fields = std::set<Path>;
 
-// Metadata fields an applier can own; the rest of metadata belongs to the server.
-bool OwnableMetadata(const std::string& key) {
-  return key == "labels" || key == "annotations" || key == "ownerReferences" || key == "finalizers";
+// ---- schema navigation
+
+const Json* Sub(const Json* schema, const std::string& field) {
+  if (schema == nullptr || !schema->is_object()) return nullptr;
+  if (auto props = schema->find("properties"); props != schema->end() && props->is_object()) {
+    if (auto it = props->find(field); it != props->end()) return &*it;
+  }
+  if (auto ap = schema->find("additionalProperties"); ap != schema->end() && ap->is_object()) return &*ap;
+  return nullptr;
 }
 
-// The leaf paths a configuration sets: scalars, lists (atomic) and empty maps.
-void Collect(const Json& v, Path& path, Fields& out) {
-  if (v.is_object() && !v.empty()) {
-    for (const auto& [key, child] : v.items()) {
-      if (path.empty() && (key == "apiVersion" || key == "kind" || key == "status")) continue;
-      if (path.size() == 1 && path[0] == "metadata" && !OwnableMetadata(key)) continue;
-      path.push_back(key);
-      Collect(child, path, out);
+const Json* Items(const Json* schema) {
+  if (schema == nullptr || !schema->is_object()) return nullptr;
+  auto it = schema->find("items");
+  return it != schema->end() && it->is_object() ? &*it : nullptr;
+}
+
+std::string ListType(const Json* schema) {
+  return schema != nullptr && schema->is_object() ? schema->value("x-kubernetes-list-type", "atomic") : "atomic";
+}
+
+std::vector<std::string> ListKeys(const Json* schema) {
+  std::vector<std::string> keys;
+  if (schema == nullptr || !schema->is_object()) return keys;
+  if (auto k = schema->find("x-kubernetes-list-map-keys"); k != schema->end() && k->is_array()) {
+    for (const Json& key : *k) {
+      if (key.is_string()) keys.push_back(key.get<std::string>());
+    }
+  }
+  return keys;
+}
+
+bool AtomicMap(const Json* schema) {
+  return schema != nullptr && schema->is_object() && schema->value("x-kubernetes-map-type", "") == "atomic";
+}
+
+// Which top-level fields a write through the main resource or a subresource may own, and
+// which metadata fields anyone may own (the rest of metadata belongs to the server).
+bool Ownable(const Path& path, const std::string& key, const std::string& subresource) {
+  if (path.empty()) {
+    if (key == "apiVersion" || key == "kind") return false;
+    if (subresource == "status") return key == "status";
+    return key != "status";
+  }
+  if (path.size() == 1 && path[0] == "f:metadata") {
+    return key == "labels" || key == "annotations" || key == "ownerReferences" || key == "finalizers";
+  }
+  return true;
+}
+
+const Json* FieldSchema(const Json* schema, const Path& path, const std::string& key) {
+  // Custom resources' schemas rarely describe metadata; ObjectMeta's always applies.
+  if (path.empty() && key == "metadata") return &TypeCatalog::Builtin().ObjectMetaSchema();
+  return Sub(schema, key);
+}
+
+std::string KeyElement(const Json& element, const std::vector<std::string>& keys) {
+  Json k = Json::object();
+  for (const std::string& key : keys) {
+    if (element.contains(key)) k[key] = element[key];
+  }
+  return "k:" + k.dump();
+}
+
+bool HasKeys(const Json& element, const std::vector<std::string>& keys) {
+  if (!element.is_object() || keys.empty()) return false;
+  return std::all_of(keys.begin(), keys.end(), [&](const std::string& k) { return element.contains(k); });
+}
+
+// ---- field sets of values
+
+void Collect(const Json& value, const Json* schema, Path& path, Fields& out, const std::string& subresource) {
+  if (value.is_object() && !AtomicMap(schema) && !(value.empty() && !path.empty())) {
+    for (const auto& [key, child] : value.items()) {
+      if (!Ownable(path, key, subresource)) continue;
+      const Json* sub = FieldSchema(schema, path, key);
+      path.push_back("f:" + key);
+      Collect(child, sub, path, out, subresource);
       path.pop_back();
     }
     return;
   }
+  if (value.is_array() && !value.empty()) {
+    const std::string type = ListType(schema);
+    const std::vector<std::string> keys = ListKeys(schema);
+    const bool keyed = type == "map" &&
+                       std::all_of(value.begin(), value.end(), [&](const Json& e) { return HasKeys(e, keys); });
+    if (keyed) {
+      for (const Json& element : value) {
+        path.push_back(KeyElement(element, keys));
+        path.push_back(".");
+        out.insert(path);
+        path.pop_back();
+        for (const auto& [key, child] : element.items()) {
+          path.push_back("f:" + key);
+          Collect(child, Sub(Items(schema), key), path, out, subresource);
+          path.pop_back();
+        }
+        path.pop_back();
+      }
+      return;
+    }
+    if (type == "set") {
+      for (const Json& element : value) {
+        path.push_back("v:" + element.dump());
+        out.insert(path);
+        path.pop_back();
+      }
+      return;
+    }
+  }
   if (!path.empty()) out.insert(path);
 }
+
+Fields FieldsOf(const Json& object, const Json* schema, const std::string& subresource) {
+  Fields out;
+  Path path;
+  Collect(object, schema, path, out, subresource);
+  return out;
+}
+
+// The node a path names in `root`, or null.
+const Json* At(const Json& root, const Path& path) {
+  const Json* node = &root;
+  for (const std::string& e : path) {
+    if (e == ".") continue;
+    if (e.rfind("f:", 0) == 0) {
+      if (!node->is_object()) return nullptr;
+      auto it = node->find(e.substr(2));
+      if (it == node->end()) return nullptr;
+      node = &*it;
+    } else if (e.rfind("k:", 0) == 0 || e.rfind("v:", 0) == 0) {
+      if (!node->is_array()) return nullptr;
+      const Json want = Json::parse(e.substr(2), nullptr, false);
+      const Json* found = nullptr;
+      for (const Json& element : *node) {
+        bool match = false;
+        if (e[0] == 'v') {
+          match = element == want;
+        } else if (element.is_object() && want.is_object()) {
+          match = std::all_of(want.items().begin(), want.items().end(), [&](const auto& kv) {
+            return element.contains(kv.key()) && element[kv.key()] == kv.value();
+          });
+        }
+        if (match) {
+          found = &element;
+          break;
+        }
+      }
+      if (found == nullptr) return nullptr;
+      node = found;
+    } else {
+      return nullptr;
+    }
+  }
+  return node;
+}
+
+bool SameValue(const Json& a, const Json& b, const Path& p) {
+  if (!p.empty() && p.back() == ".") return true;  // an element's existence, not its value
+  const Json* x = At(a, p);
+  const Json* y = At(b, p);
+  if (x == nullptr || y == nullptr) return x == y;
+  return *x == *y;
+}
+
+// Removes what `path` names from `root`; a map a removal empties goes too (never a
+// top-level field). Key fields of a list element are left alone: the element stays or goes
+// as a whole.
+void Remove(Json& root, Path path) {
+  if (path.empty()) return;
+  if (path.back() == ".") path.pop_back();  // the element itself
+  if (path.size() >= 2 && path[path.size() - 2].rfind("k:", 0) == 0) {
+    const Json key = Json::parse(path[path.size() - 2].substr(2), nullptr, false);
+    if (key.is_object() && key.contains(path.back().substr(2))) return;
+  }
+  std::vector<Json*> chain{&root};
+  for (size_t i = 0; i + 1 < path.size(); ++i) {
+    Json* node = const_cast<Json*>(At(*chain.back(), {path[i]}));
+    if (node == nullptr) return;
+    chain.push_back(node);
+  }
+  Json& parent = *chain.back();
+  const std::string& last = path.back();
+  if (last.rfind("f:", 0) == 0) {
+    if (!parent.is_object()) return;
+    parent.erase(last.substr(2));
+  } else if (parent.is_array()) {
+    const Json* target = At(parent, {last});
+    if (target == nullptr) return;
+    for (auto it = parent.begin(); it != parent.end(); ++it) {
+      if (&*it == target) {
+        parent.erase(it);
+        break;
+      }
+    }
+  }
+  for (size_t i = chain.size() - 1; i >= 2; --i) {
+    Json& node = *chain[i];
+    if (!node.is_object() || !node.empty() || path[i - 1].rfind("f:", 0) != 0) break;
+    if (chain[i - 1]->is_object()) chain[i - 1]->erase(path[i - 1].substr(2));
+  }
+}
+
+// `config` merged into `live`: maps key by key, associative lists by their keys, sets as
+// unions; everything else replaced.
+Json Merge(const Json* live, const Json& config, const Json* schema, const Path& path, const std::string& subresource) {
+  if (live == nullptr) return config;
+  if (config.is_object() && live->is_object() && !AtomicMap(schema)) {
+    Json out = *live;
+    for (const auto& [key, value] : config.items()) {
+      if (!Ownable(path, key, subresource)) continue;
+      Path sub = path;
+      sub.push_back("f:" + key);
+      auto it = live->find(key);
+      out[key] = Merge(it != live->end() ? &*it : nullptr, value, FieldSchema(schema, path, key), sub, subresource);
+    }
+    return out;
+  }
+  if (config.is_array() && live->is_array()) {
+    const std::string type = ListType(schema);
+    const std::vector<std::string> keys = ListKeys(schema);
+    if (type == "map" && std::all_of(config.begin(), config.end(), [&](const Json& e) { return HasKeys(e, keys); }) &&
+        std::all_of(live->begin(), live->end(), [&](const Json& e) { return HasKeys(e, keys); })) {
+      Json out = *live;
+      for (const Json& element : config) {
+        const Json* match = At(out, {KeyElement(element, keys)});
+        if (match != nullptr) {
+          const Json merged = Merge(match, element, Items(schema), path, subresource);
+          *const_cast<Json*>(match) = merged;
+        } else {
+          out.push_back(element);
+        }
+      }
+      return out;
+    }
+    if (type == "set") {
+      Json out = *live;
+      for (const Json& element : config) {
+        if (std::find(out.begin(), out.end(), element) == out.end()) out.push_back(element);
+      }
+      return out;
+    }
+  }
+  return config;
+}
+
+// ---- managedFields
 
 Json Encode(const Fields& fields) {
   Json out = Json::object();
   for (const Path& p : fields) {
     Json* node = &out;
-    for (const std::string& key : p) node = &(*node)["f:" + key];
+    for (const std::string& e : p) node = &(*node)[e];
     if (node->is_null()) *node = Json::object();
   }
   return out;
@@ -47,94 +278,109 @@ void Decode(const Json& v, Path& path, Fields& out) {
   if (!v.is_object()) return;
   bool leaf = true;
   for (const auto& [key, child] : v.items()) {
-    if (key.rfind("f:", 0) != 0) continue;
     leaf = false;
-    path.push_back(key.substr(2));
-    Decode(child, path, out);
+    path.push_back(key);
+    if (key == ".") {
+      out.insert(path);
+    } else {
+      Decode(child, path, out);
+    }
     path.pop_back();
   }
   if (leaf && !path.empty()) out.insert(path);
 }
 
-const Json* At(const Json& root, const Path& p) {
-  const Json* node = &root;
-  for (const std::string& key : p) {
-    if (!node->is_object()) return nullptr;
-    auto it = node->find(key);
-    if (it == node->end()) return nullptr;
-    node = &*it;
+struct Entry {
+  Json json;  // manager, operation, apiVersion, time, subresource
+  Fields fields;
+  bool Is(const std::string& manager, const std::string& operation, const std::string& subresource) const {
+    return json.value("manager", "") == manager && json.value("operation", "") == operation &&
+           json.value("subresource", "") == subresource;
   }
-  return node;
+};
+
+std::vector<Entry> EntriesOf(const Json& object) {
+  std::vector<Entry> out;
+  const Json* meta = object.is_object() && object.contains("metadata") ? &object["metadata"] : nullptr;
+  if (meta == nullptr || !meta->is_object() || !meta->contains("managedFields")) return out;
+  const Json& mf = (*meta)["managedFields"];
+  if (!mf.is_array()) return out;
+  for (const Json& e : mf) {
+    if (!e.is_object()) continue;
+    Entry entry{e, {}};
+    Path p;
+    if (e.contains("fieldsV1")) Decode(e["fieldsV1"], p, entry.fields);
+    entry.json.erase("fieldsV1");
+    out.push_back(std::move(entry));
+  }
+  return out;
 }
 
-void Set(Json& root, const Path& p, const Json& value) {
-  Json* node = &root;
-  for (size_t i = 0; i + 1 < p.size(); ++i) {
-    if (!(*node)[p[i]].is_object()) (*node)[p[i]] = Json::object();
-    node = &(*node)[p[i]];
+void StoreEntries(Json& object, const std::vector<Entry>& entries) {
+  Json managed = Json::array();
+  for (const Entry& e : entries) {
+    if (e.fields.empty()) continue;
+    Json j = e.json;
+    j["fieldsType"] = "FieldsV1";
+    j["fieldsV1"] = Encode(e.fields);
+    managed.push_back(std::move(j));
   }
-  (*node)[p.back()] = value;
+  if (managed.empty()) {
+    if (object.contains("metadata") && object["metadata"].is_object()) object["metadata"].erase("managedFields");
+  } else {
+    object["metadata"]["managedFields"] = std::move(managed);
+  }
 }
 
-// Removes the leaf, then parents the removal left empty (never the top level).
-void Erase(Json& root, const Path& p) {
-  std::vector<Json*> chain{&root};
-  for (size_t i = 0; i + 1 < p.size(); ++i) {
-    Json* node = chain.back();
-    if (!node->is_object() || !node->contains(p[i])) return;
-    chain.push_back(&(*node)[p[i]]);
+Entry& EntryFor(std::vector<Entry>& entries, const ApplyRequest& r, const std::string& operation) {
+  for (Entry& e : entries) {
+    if (e.Is(r.manager, operation, r.subresource)) return e;
   }
-  if (!chain.back()->is_object()) return;
-  chain.back()->erase(p.back());
-  for (size_t i = chain.size() - 1; i >= 2; --i) {
-    if (chain[i]->is_object() && chain[i]->empty()) chain[i - 1]->erase(p[i - 1]);
-  }
+  Json j = {{"manager", r.manager}, {"operation", operation}};
+  if (!r.subresource.empty()) j["subresource"] = r.subresource;
+  entries.push_back({std::move(j), {}});
+  return entries.back();
+}
+
+void Stamp(Entry& e, const ApplyRequest& r) {
+  e.json["apiVersion"] = r.api_version;
+  e.json["time"] = r.now;
 }
 
 std::string Dotted(const Path& p) {
   std::string out;
-  for (const std::string& k : p) out += "." + k;
+  for (const std::string& e : p) {
+    if (e == ".") continue;
+    if (e.rfind("f:", 0) == 0) {
+      out += "." + e.substr(2);
+    } else {
+      out += "[" + e.substr(2) + "]";
+    }
+  }
   return out;
 }
 
-struct Entry {
-  Json json;
-  Fields fields;
-};
-
 }  // namespace
 
-absl::StatusOr<Json> ServerSideApply(const Json* live, const Json& config, const ApplyRequest& r) {
-  Fields applied;
-  Path scratch;
-  Collect(config, scratch, applied);
+absl::StatusOr<Json> ServerSideApply(const Json* live, const Json& config, const ApplyRequest& r, const Json* schema) {
+  const Fields applied = FieldsOf(config, schema, r.subresource);
+  const Json empty = Json::object();
+  const Json& current = live != nullptr ? *live : empty;
 
-  Json result = live != nullptr ? *live : Json::object();
-  std::vector<Entry> entries;  // every managedFields entry but this manager's Apply one
+  std::vector<Entry> entries = EntriesOf(current);
   Fields previous;
-  if (const Json* mf = At(result, {"metadata", "managedFields"}); mf != nullptr && mf->is_array()) {
-    for (const Json& e : *mf) {
-      Fields f;
-      Path p;
-      Decode(e.value("fieldsV1", Json::object()), p, f);
-      if (e.value("manager", "") == r.manager && e.value("operation", "") == "Apply") {
-        previous = std::move(f);
-      } else {
-        entries.push_back({e, std::move(f)});
-      }
-    }
+  for (const Entry& e : entries) {
+    if (e.Is(r.manager, "Apply", r.subresource)) previous = e.fields;
   }
 
-  // Conflicts: a field another applier owns, set here to something else.
-  std::map<std::string, std::vector<Path>> conflicts;
+  // Conflicts: a field someone else owns, set here to something else.
+  std::map<std::string, std::vector<Path>> conflicts;  // by manager
   for (const Path& p : applied) {
+    if (SameValue(current, config, p)) continue;
     for (const Entry& e : entries) {
-      if (e.json.value("operation", "") != "Apply" || !e.fields.contains(p)) continue;
-      const Json* have = live != nullptr ? At(*live, p) : nullptr;
-      const Json* want = At(config, p);
-      if (have == nullptr || want == nullptr || *have != *want) {
-        conflicts[e.json.value("manager", "")].push_back(p);
-      }
+      if (e.Is(r.manager, "Apply", r.subresource) || !e.fields.contains(p)) continue;
+      if (At(current, p) == nullptr) continue;  // owned, but no longer there
+      conflicts[e.json.value("manager", "")].push_back(p);
     }
   }
   if (!conflicts.empty() && !r.force) {
@@ -154,53 +400,101 @@ absl::StatusOr<Json> ServerSideApply(const Json* live, const Json& config, const
                     kop::StrCat("Apply failed with ", n, " conflict", n == 1 ? "" : "s", ":", list),
                     Json{{"causes", causes}});
   }
-  if (r.force) {
-    for (Entry& e : entries) {
-      for (const auto& [manager, paths] : conflicts) {
-        if (e.json.value("manager", "") != manager) continue;
-        for (const Path& p : paths) e.fields.erase(p);
-      }
-    }
-  }
 
-  // Fields this manager applied before and no longer does go, unless someone else owns them.
-  for (const Path& p : previous) {
-    if (applied.contains(p)) continue;
-    bool owned = false;
-    for (const Entry& e : entries) owned = owned || e.fields.contains(p);
-    if (!owned) Erase(result, p);
-  }
-  for (const Path& p : applied) {
-    const Json& want = *At(config, p);
-    const Json* have = At(result, p);
-    // An empty map in the configuration asks for the map to exist, not to be emptied.
-    if (want.is_object() && want.empty() && have != nullptr && have->is_object()) continue;
-    Set(result, p, want);
+  Json result = Merge(live != nullptr ? live : nullptr, config, schema, {}, r.subresource);
+  if (live == nullptr) {
+    result = config;
+    if (r.subresource.empty()) result.erase("status");
   }
   for (const char* key : {"apiVersion", "kind"}) {
     if (config.contains(key)) result[key] = config[key];
   }
-  if (live == nullptr && config.contains("metadata")) {
-    for (const char* key : {"name", "namespace", "generateName"}) {
-      if (config["metadata"].contains(key)) result["metadata"][key] = config["metadata"][key];
+  if (live != nullptr && result.contains("metadata") && result["metadata"].is_object()) {
+    // Server-owned metadata stays as it was.
+    for (const auto& [key, value] : (*live)["metadata"].items()) {
+      if (key != "labels" && key != "annotations" && key != "ownerReferences" && key != "finalizers") {
+        result["metadata"][key] = value;
+      }
     }
   }
 
-  Json managed = Json::array();
-  for (const Entry& e : entries) {
-    if (e.fields.empty()) continue;
-    Json j = e.json;
-    j["fieldsV1"] = Encode(e.fields);
-    managed.push_back(std::move(j));
+  // Forced: the conflicting fields change hands.
+  for (Entry& e : entries) {
+    auto it = conflicts.find(e.json.value("manager", ""));
+    if (it == conflicts.end() || e.Is(r.manager, "Apply", r.subresource)) continue;
+    for (const Path& p : it->second) e.fields.erase(p);
   }
-  managed.push_back({{"manager", r.manager},
-                     {"operation", "Apply"},
-                     {"apiVersion", r.api_version},
-                     {"time", r.now},
-                     {"fieldsType", "FieldsV1"},
-                     {"fieldsV1", Encode(applied)}});
-  result["metadata"]["managedFields"] = managed;
+  // What this manager applied before and no longer does goes, unless someone else owns it
+  // (deepest paths first; a removed list element takes its remaining fields along).
+  // A path stays while anyone else owns it or anything beneath it.
+  auto owned_by_others = [&](const Path& p) {
+    for (const Entry& e : entries) {
+      if (e.Is(r.manager, "Apply", r.subresource)) continue;
+      for (auto it = e.fields.lower_bound(p); it != e.fields.end(); ++it) {
+        if (it->size() < p.size() || !std::equal(p.begin(), p.end(), it->begin())) break;
+        return true;
+      }
+    }
+    return false;
+  };
+  std::vector<Path> dropped;
+  for (const Path& p : previous) {
+    if (!applied.contains(p) && !owned_by_others(p)) dropped.push_back(p);
+  }
+  std::sort(dropped.begin(), dropped.end(), [](const Path& a, const Path& b) { return a.size() > b.size(); });
+  for (const Path& p : dropped) Remove(result, p);
+
+  Entry& mine = EntryFor(entries, r, "Apply");
+  mine.fields = applied;
+  Stamp(mine, r);
+  StoreEntries(result, entries);
   return result;
+}
+
+void TrackUpdate(const Json* before, Json& after, const ApplyRequest& r, const Json* schema) {
+  if (!after.is_object()) return;
+  const Json empty = Json::object();
+  const Json& was = before != nullptr ? *before : empty;
+  const Fields now = FieldsOf(after, schema, r.subresource);
+  const Fields old = FieldsOf(was, schema, r.subresource);
+  Fields changed;
+  for (const Path& p : now) {
+    if (!old.contains(p) || !SameValue(was, after, p)) changed.insert(p);
+  }
+  // The stored managedFields stand, unless the writer sent different ones on purpose.
+  const Json* sent = after.contains("metadata") && after["metadata"].is_object() && after["metadata"].contains("managedFields")
+                         ? &after["metadata"]["managedFields"]
+                         : nullptr;
+  const Json* stored = was.contains("metadata") && was["metadata"].is_object() && was["metadata"].contains("managedFields")
+                           ? &was["metadata"]["managedFields"]
+                           : nullptr;
+  std::vector<Entry> entries =
+      sent != nullptr && sent->is_array() && !sent->empty() && (stored == nullptr || *sent != *stored) ? EntriesOf(after)
+                                                                                                       : EntriesOf(was);
+  for (Entry& e : entries) {
+    for (auto it = e.fields.begin(); it != e.fields.end();) {
+      // Changed fields move to the writer; fields gone from the object are nobody's. (A
+      // subresource's writes touch only its own part.)
+      const bool in_scope = r.subresource == "status" ? (*it)[0] == "f:status" : (*it)[0] != "f:status";
+      if (changed.contains(*it) || (in_scope && !now.contains(*it) && old.contains(*it))) {
+        it = e.fields.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  if (!changed.empty()) {
+    Entry& mine = EntryFor(entries, r, "Update");
+    mine.fields.insert(changed.begin(), changed.end());
+    Stamp(mine, r);
+  }
+  StoreEntries(after, entries);
+}
+
+std::string ManagerOf(const std::string& field_manager, const std::string& user_agent) {
+  if (!field_manager.empty()) return field_manager;
+  const std::string product = user_agent.substr(0, user_agent.find('/'));
+  return product.empty() ? "unknown" : product;
 }
 
 }  // namespace kop::testing::internal

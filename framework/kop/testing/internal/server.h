@@ -223,7 +223,13 @@ class ApiServer::Impl {
   std::set<std::string> orphaning_ ABSL_GUARDED_BY(gc_mu_);
   // Owners being deleted in the foreground, by uid.
   std::map<std::string, DependentKey> foreground_ ABSL_GUARDED_BY(gc_mu_);
-  absl::StatusOr<StoredObject> CreateStored(const ResourceInfo& info, Object obj, bool dry_run, Request& req);
+  // `track`: record the creator in managedFields (an apply has already).
+  absl::StatusOr<StoredObject> CreateStored(const ResourceInfo& info, Object obj, bool dry_run, Request& req,
+                                            bool track);
+  // Records a write (create, update, patch) in managedFields as operation Update by the
+  // request's field manager (the fieldManager parameter, or the User-Agent's product).
+  void TrackWrite(const ResourceInfo& info, const Object* before, Object& after, const Request& req,
+                  const std::string& subresource);
 
   const ApiServerOptions options_;
   internal::Registry registry_;

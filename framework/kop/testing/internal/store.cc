@@ -219,6 +219,12 @@ absl::StatusOr<StoredObject> Store::Update(const ResourceInfo& info, Object obj,
     } else {
       next.mutable_json().erase("status");
     }
+    // Who owns which status fields is recorded with the status write.
+    if (const Json* mf = obj.Find({"metadata", "managedFields"}); mf != nullptr) {
+      next.mutable_json()["metadata"]["managedFields"] = *mf;
+    } else {
+      next.mutable_json()["metadata"].erase("managedFields");
+    }
   } else {
     next = std::move(obj);
     for (std::string_view f : {"uid", "creationTimestamp", "deletionTimestamp",

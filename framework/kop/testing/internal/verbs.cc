@@ -232,8 +232,9 @@ absl::StatusOr<Response> ApiServer::Impl::List(const Target& t, const Request& r
 }
 
 absl::StatusOr<StoredObject> ApiServer::Impl::CreateStored(const ResourceInfo& info, Object obj,
-                                                           bool dry_run, Request& req) {
+                                                           bool dry_run, Request& req, bool track) {
   KOP_RETURN_IF_ERROR(Admit(info, obj, nullptr, req));
+  if (track) TrackWrite(info, nullptr, obj, req, "");
   if (!dry_run) NoteOwners(info, obj);
   KOP_ASSIGN_OR_RETURN(StoredObject s, store_.Create(info, std::move(obj), dry_run));
   if (!dry_run) {
@@ -244,6 +245,16 @@ absl::StatusOr<StoredObject> ApiServer::Impl::CreateStored(const ResourceInfo& i
     }
   }
   return s;
+}
+
+void ApiServer::Impl::TrackWrite(const ResourceInfo& info, const Object* before, Object& after, const Request& req,
+                                 const std::string& subresource) {
+  const internal::ApplyRequest r{
+      .manager = internal::ManagerOf(req.Query("fieldManager"), req.user_agent),
+      .now = FormatRFC3339(options_.clock != nullptr ? options_.clock->WallNow() : RealClock().WallNow()),
+      .api_version = info.ApiVersion(),
+      .subresource = subresource};
+  internal::TrackUpdate(before != nullptr ? &before->json() : nullptr, after.mutable_json(), r, info.schema.get());
 }
 
 absl::StatusOr<internal::FieldValidation> ApiServer::Impl::FieldValidationOf(const Request& req) const {
@@ -360,7 +371,8 @@ absl::StatusOr<Response> ApiServer::Impl::Create(const Target& t, Request& req) 
   KOP_RETURN_IF_ERROR(CheckBodyType(req));
   KOP_ASSIGN_OR_RETURN(bool dry_run, DryRun(req));
   KOP_ASSIGN_OR_RETURN(Object obj, DecodeBody(t, req.body));
-  KOP_ASSIGN_OR_RETURN(StoredObject s, CreateStored(*t.info, std::move(obj), dry_run, req));
+  obj.ClearManagedFields();  // a new object's fields are its creator's
+  KOP_ASSIGN_OR_RETURN(StoredObject s, CreateStored(*t.info, std::move(obj), dry_run, req, /*track=*/true));
   if (!dry_run) CollectIfOrphaned(*t.info, s);
   return Response{201, EncodeFor(*t.info, s, false)};
 }
@@ -377,7 +389,8 @@ absl::StatusOr<Object> ApiServer::Impl::CreateObject(const Object& obj) {
   Object copy = obj;
   if (info->namespaced && copy.namespace_().empty()) copy.set_namespace("default");
   Request req;
-  KOP_ASSIGN_OR_RETURN(StoredObject s, CreateStored(*info, std::move(copy), false, req));
+  req.user_agent = "kop-apiserver";
+  KOP_ASSIGN_OR_RETURN(StoredObject s, CreateStored(*info, std::move(copy), false, req, /*track=*/true));
   return *s.obj;
 }
 
@@ -391,6 +404,7 @@ absl::StatusOr<Response> ApiServer::Impl::Update(const Target& t, Request& req) 
   }
   absl::StatusOr<StoredObject> current = store_.Get(*t.info, t.ns, t.name);
   KOP_RETURN_IF_ERROR(Admit(*t.info, obj, current.ok() ? current->obj.get() : nullptr, req));
+  TrackWrite(*t.info, current.ok() ? current->obj.get() : nullptr, obj, req, t.sub);
   if (!dry_run) NoteOwners(*t.info, obj);
   KOP_ASSIGN_OR_RETURN(StoredObject s, store_.Update(*t.info, std::move(obj), t.sub == "status", dry_run));
   if (!dry_run) KOP_RETURN_IF_ERROR(AfterWrite(*t.info, s, !store_.Get(*t.info, t.ns, t.name).ok()));
@@ -422,20 +436,21 @@ absl::StatusOr<Response> ApiServer::Impl::Apply(const Target& t, Request& req) {
       .manager = manager,
       .force = force,
       .now = FormatRFC3339(options_.clock != nullptr ? options_.clock->WallNow() : RealClock().WallNow()),
-      .api_version = t.info->ApiVersion()};
+      .api_version = t.info->ApiVersion(),
+      .subresource = t.sub};
   for (int attempt = 0;; ++attempt) {
     absl::StatusOr<StoredObject> current = store_.Get(*t.info, t.ns, t.name);
     if (!current.ok() && current.status().code() != absl::StatusCode::kNotFound) return current.status();
     if (!current.ok()) {
       if (t.sub == "status") return current.status();
-      KOP_ASSIGN_OR_RETURN(Json created, internal::ServerSideApply(nullptr, config.json(), request));
-      absl::StatusOr<StoredObject> s = CreateStored(*t.info, Object(std::move(created)), dry_run, req);
+      KOP_ASSIGN_OR_RETURN(Json created, internal::ServerSideApply(nullptr, config.json(), request, t.info->schema.get()));
+      absl::StatusOr<StoredObject> s = CreateStored(*t.info, Object(std::move(created)), dry_run, req, /*track=*/false);
       if (!s.ok() && s.status().code() == absl::StatusCode::kAlreadyExists && attempt < 10) continue;
       if (!s.ok()) return s.status();
       if (!dry_run) CollectIfOrphaned(*t.info, *s);
       return Response{201, EncodeFor(*t.info, *s, false)};
     }
-    KOP_ASSIGN_OR_RETURN(Json applied, internal::ServerSideApply(&current->obj->json(), config.json(), request));
+    KOP_ASSIGN_OR_RETURN(Json applied, internal::ServerSideApply(&current->obj->json(), config.json(), request, t.info->schema.get()));
     Object obj(std::move(applied));
     obj.set_resource_version(current->obj->resource_version());
     KOP_RETURN_IF_ERROR(Admit(*t.info, obj, current->obj.get(), req));
@@ -491,6 +506,7 @@ absl::StatusOr<Response> ApiServer::Impl::Patch(const Target& t, Request& req) {
     const bool precondition = obj->resource_version() != current.obj->resource_version();
     req.warnings.clear();  // a retried attempt warns afresh
     KOP_RETURN_IF_ERROR(Admit(*t.info, *obj, current.obj.get(), req));
+    TrackWrite(*t.info, current.obj.get(), *obj, req, t.sub);
     if (!dry_run) NoteOwners(*t.info, *obj);
     absl::StatusOr<StoredObject> s = store_.Update(*t.info, *std::move(obj), t.sub == "status", dry_run);
     if (!s.ok() && s.status().code() == absl::StatusCode::kAborted && !precondition &&
