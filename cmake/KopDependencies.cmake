@@ -25,6 +25,7 @@ kop_require(prometheus-cpp CONFIG DEBIAN prometheus-cpp-dev)
 kop_require(civetweb CONFIG DEBIAN libcivetweb-dev)
 kop_require(Protobuf DEBIAN libprotobuf-dev)
 kop_require(gRPC CONFIG DEBIAN libgrpc++-dev)
+kop_require(SQLite3 DEBIAN libsqlite3-dev)
 
 find_program(KOP_PROTOC protoc)
 if(NOT KOP_PROTOC)

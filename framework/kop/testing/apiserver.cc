@@ -147,7 +147,48 @@ absl::Status LoadSslCompat() {
   return absl::OkStatus();
 }
 
+std::unique_ptr<internal::Journal> ApiServer::Impl::OpenJournal(const std::string& dir, absl::Status* error) {
+  if (dir.empty()) return nullptr;
+  absl::StatusOr<std::unique_ptr<internal::Journal>> j = internal::OpenSqliteJournal(dir);
+  if (!j.ok()) {
+    *error = j.status();
+    return nullptr;
+  }
+  return *std::move(j);
+}
+
+absl::Status ApiServer::Impl::RestoreFromJournal() {
+  KOP_RETURN_IF_ERROR(journal_error_);
+  if (journal_ == nullptr) return absl::OkStatus();
+  KOP_RETURN_IF_ERROR(store_.Restore([this](const std::string& storage_key, const Object& obj) {
+    const size_t slash = storage_key.find('/');
+    const std::string group = storage_key.substr(0, slash);
+    const std::string plural = storage_key.substr(slash + 1);
+    if (group == "apiextensions.k8s.io" && plural == "customresourcedefinitions") {
+      (void)registry_.AddCustomResource(obj);  // its objects follow
+    }
+    return ResourceOf(group, plural);
+  }));
+  // The collector's view of who owns whom, and deletions it was in the middle of.
+  for (const std::shared_ptr<const ResourceInfo>& info : registry_.StoredResources()) {
+    absl::StatusOr<internal::ListResult> all = store_.List(*info, internal::ListOptions{});
+    if (!all.ok()) continue;
+    for (const StoredObject& s : all->items) NoteOwners(*info, *s.obj);
+  }
+  for (const std::shared_ptr<const ResourceInfo>& info : registry_.StoredResources()) {
+    absl::StatusOr<internal::ListResult> all = store_.List(*info, internal::ListOptions{});
+    if (!all.ok()) continue;
+    for (const StoredObject& s : all->items) {
+      if (options_.garbage_collector && s.obj->IsBeingDeleted() && s.obj->HasFinalizer("foregroundDeletion")) {
+        DeleteDependentsInForeground(*info, *s.obj);
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ApiServer::Impl::Start() {
+  KOP_RETURN_IF_ERROR(RestoreFromJournal());
   token_ = options_.token;
   if (options_.tls && token_.empty()) {
     std::random_device rd;
@@ -206,8 +247,9 @@ absl::Status ApiServer::Impl::Start() {
 
   for (const char* ns : {"default", "kube-system", "kube-public", "kube-node-lease"}) {
     Object n = Object::New({"", "v1", "Namespace"}, {"", ns});
-    KOP_ASSIGN_OR_RETURN(Object created, CreateObject(n));
-    (void)created;
+    absl::StatusOr<Object> created = CreateObject(n);
+    // A data dir has them already.
+    if (!created.ok() && !internal::HasReason(created.status(), "AlreadyExists")) return created.status();
   }
   if (!options_.crds_dir.empty()) {
     std::error_code ec;
@@ -236,6 +278,9 @@ absl::Status ApiServer::Impl::Start() {
         }
         if (obj->kind() != "CustomResourceDefinition") continue;
         absl::StatusOr<Object> created = CreateObject(*obj);
+        if (!created.ok() && internal::HasReason(created.status(), "AlreadyExists") && journal_ != nullptr) {
+          continue;  // restored from the data dir
+        }
         if (!created.ok()) {
           return absl::InvalidArgumentError(
               kop::StrCat(f.string(), ": CRD ", obj->name(), ": ", ToStd(created.status().message())));

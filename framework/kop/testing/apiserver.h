@@ -57,6 +57,10 @@ struct ApiServerOptions {
   // deleted (background, foreground) or un-owned (orphan). Off, the server behaves as a
   // kube-apiserver alone: foreground and orphan deletions leave their finalizer in place.
   bool garbage_collector = true;
+  // Keep every object in a SQLite database in this folder (created if needed), so that the
+  // state survives restarts: each acknowledged write is durable, resource versions continue,
+  // and watches resume from any resourceVersion still in the history window. Empty: memory only.
+  std::string data_dir;
   // Serves POST /kop-admin/faults (fault injection over HTTP, for the kop-apiserver command).
   bool admin_api = false;
   const Clock* clock = nullptr;  // creation and deletion timestamps; null = real clock

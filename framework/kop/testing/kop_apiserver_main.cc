@@ -3,7 +3,7 @@
 //
 //   kop-apiserver --listen 127.0.0.1:0 --kubeconfig-out /tmp/kop.kubeconfig [--crds DIR]
 //                 [--watch-history N] [--bookmark-interval DURATION] [--admin] [--tls]
-//                 [--disable-garbage-collector]
+//                 [--disable-garbage-collector] [--data-dir DIR]
 //
 // The kubeconfig is written once the server answers; SIGTERM or SIGINT stops it.
 #include <csignal>
@@ -27,7 +27,8 @@ int Usage(const std::string& error) {
                "  --bookmark-interval D       how often watches get BOOKMARK events, e.g. 60s, 500ms\n"
                "  --admin                     serve POST /kop-admin/faults for fault injection\n"
                "  --tls                       serve HTTPS with a generated CA (written into the kubeconfig)\n"
-               "  --disable-garbage-collector no garbage collection, as a kube-apiserver without a controller-manager\n";
+               "  --disable-garbage-collector no garbage collection, as a kube-apiserver without a controller-manager\n"
+               "  --data-dir DIR              keep the state in DIR/kop-apiserver.db (SQLite) across restarts\n";
   return 2;
 }
 
@@ -82,6 +83,8 @@ int main(int argc, char** argv) {
       }
     } else if (arg == "--admin") {
       options.admin_api = true;
+    } else if (arg == "--data-dir" && (v = value())) {
+      options.data_dir = v;
     } else if (arg == "--disable-garbage-collector") {
       options.garbage_collector = false;
     } else if (arg == "--tls") {

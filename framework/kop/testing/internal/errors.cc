@@ -57,6 +57,12 @@ absl::Status NotFound(const ErrorSubject& s) {
                   SubjectDetails(s));
 }
 
+bool HasReason(const absl::Status& s, std::string_view reason) {
+  if (s.ok()) return false;
+  const Json status = StatusObject(s);
+  return status.is_object() && status.value("reason", "") == reason;
+}
+
 absl::Status AlreadyExists(const ErrorSubject& s) {
   return ApiError(409, "AlreadyExists",
                   kop::StrCat(Qualified(s), " \"", s.name, "\" already exists"),

@@ -44,6 +44,9 @@ absl::Status UnsupportedMediaType(std::string_view content_type);
 absl::Status Expired(std::string_view message);  // 410, reason Expired
 absl::Status InternalError(std::string_view message);
 
+// Whether `s` carries a Kubernetes Status with this reason ("AlreadyExists", "Conflict", ...).
+bool HasReason(const absl::Status& s, std::string_view reason);
+
 // The Status object to send for `s`: its payload when it has one, otherwise one derived
 // from the absl code.
 Json StatusObject(const absl::Status& s);

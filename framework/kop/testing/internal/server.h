@@ -21,6 +21,7 @@
 #include "kop/base/strings.h"
 #include "kop/testing/apiserver.h"
 #include "kop/testing/internal/errors.h"
+#include "kop/testing/internal/journal.h"
 #include "kop/testing/internal/openapi.h"
 #include "kop/testing/internal/registry.h"
 #include "kop/testing/internal/store.h"
@@ -61,9 +62,11 @@ class ApiServer::Impl {
  public:
   explicit Impl(ApiServerOptions options)
       : options_(std::move(options)),
+        journal_(OpenJournal(options_.data_dir, &journal_error_)),
         store_({.history = options_.watch_history,
                 .watcher_buffer = options_.watch_buffer,
-                .clock = options_.clock}) {}
+                .clock = options_.clock,
+                .journal = journal_.get()}) {}
 
   ~Impl() { Stop(); }
 
@@ -231,8 +234,15 @@ class ApiServer::Impl {
   void TrackWrite(const ResourceInfo& info, const Object* before, Object& after, const Request& req,
                   const std::string& subresource);
 
+  // The journal for --data-dir (null without one); an error opening it is kept for Start.
+  static std::unique_ptr<internal::Journal> OpenJournal(const std::string& dir, absl::Status* error);
+  // Loads what the data dir holds, before serving.
+  absl::Status RestoreFromJournal();
+
   const ApiServerOptions options_;
   internal::Registry registry_;
+  absl::Status journal_error_;
+  std::unique_ptr<internal::Journal> journal_;  // declared before store_, which uses it
   internal::Store store_;
   mg_context* ctx_ = nullptr;
   int port_ = 0;

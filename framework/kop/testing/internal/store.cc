@@ -90,8 +90,33 @@ std::string Store::NewUid() {
   return buf;
 }
 
-void Store::Record(EventType type, const std::string& storage_key, const StoredObject& object,
-                   std::shared_ptr<const Object> prev) {
+namespace {
+
+std::string_view TypeName(EventType type) {
+  switch (type) {
+    case EventType::kAdded:
+      return "ADDED";
+    case EventType::kModified:
+      return "MODIFIED";
+    default:
+      return "DELETED";
+  }
+}
+
+}  // namespace
+
+absl::Status Store::Record(EventType type, const std::string& storage_key, const StoredObject& object,
+                           std::shared_ptr<const Object> prev) {
+  if (options_.journal != nullptr) {
+    const Object& o = *object.obj;
+    absl::Status s = options_.journal->Commit({.rv = object.rv,
+                                               .type = std::string(TypeName(type)),
+                                               .storage_key = storage_key,
+                                               .object_key = KeyOf(o.namespace_(), o.name()),
+                                               .json = *object.json,
+                                               .prev_json = prev != nullptr ? DumpJson(prev->json()) : ""});
+    if (!s.ok()) return s;
+  }
   Change change{object.rv, type, storage_key, object, std::move(prev),
                 Watcher::EncodeEvent(type, *object.json)};
   if (auto it = watchers_.find(storage_key); it != watchers_.end()) {
@@ -104,6 +129,61 @@ void Store::Record(EventType type, const std::string& storage_key, const StoredO
     compacted_rv_ = history_.front().rv;
     history_.pop_front();
   }
+  if (options_.journal != nullptr && compacted_rv_ >= journal_compacted_rv_ + 1024) {
+    // The journal's history follows the window, a batch at a time.
+    if (options_.journal->Compact(compacted_rv_).ok()) journal_compacted_rv_ = compacted_rv_;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Store::Restore(
+    const std::function<std::shared_ptr<const ResourceInfo>(const std::string&, const Object&)>& resolve) {
+  if (options_.journal == nullptr) return absl::OkStatus();
+  kop::MutexLock lock(&mu_);
+  absl::Status bad = absl::OkStatus();
+  auto parse = [&](const std::string& text) -> std::optional<Object> {
+    absl::StatusOr<Json> j = ParseJson(text);
+    if (!j.ok()) return std::nullopt;
+    absl::StatusOr<Object> o = Object::FromJson(*std::move(j));
+    if (!o.ok()) return std::nullopt;
+    return *std::move(o);
+  };
+  absl::StatusOr<Journal::Loaded> loaded = options_.journal->Load(
+      [&](const std::string& storage_key, const std::string& json) {
+        std::optional<Object> obj = parse(json);
+        if (!obj.has_value()) {
+          bad = InternalError(kop::StrCat("the data dir holds an unreadable object of ", storage_key));
+          return;
+        }
+        std::shared_ptr<const ResourceInfo> info = resolve(storage_key, *obj);
+        if (info == nullptr) return;
+        const uint64_t rv = ParseRv(obj->resource_version()).value_or(0);
+        const std::string key = KeyOf(info->namespaced ? obj->namespace_() : "", obj->name());
+        infos_[storage_key] = info;
+        data_[storage_key][key] = Stamp(*info, *std::move(obj), rv);
+      },
+      [&](const Journal::Write& w) {
+        auto info = infos_.find(w.storage_key);
+        std::optional<Object> obj = parse(w.json);
+        if (info == infos_.end() || !obj.has_value()) return;
+        std::shared_ptr<const Object> prev;
+        if (!w.prev_json.empty()) {
+          if (std::optional<Object> p = parse(w.prev_json); p.has_value()) prev = std::make_shared<const Object>(*std::move(p));
+        }
+        const EventType type = w.type == "ADDED" ? EventType::kAdded
+                               : w.type == "MODIFIED" ? EventType::kModified
+                                                      : EventType::kDeleted;
+        StoredObject stored = Stamp(*info->second, *std::move(obj), w.rv);
+        history_.push_back({w.rv, type, w.storage_key, stored, std::move(prev), Watcher::EncodeEvent(type, *stored.json)});
+      });
+  if (!loaded.ok()) return loaded.status();
+  if (!bad.ok()) return bad;
+  rv_ = loaded->rv;
+  while (history_.size() > options_.history) history_.pop_front();
+  // Watches resume from any resourceVersion the kept history covers.
+  compacted_rv_ = history_.empty() ? rv_ : history_.front().rv - 1;
+  journal_compacted_rv_ = compacted_rv_;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<StoredObject> Store::Get(const ResourceInfo& info, const std::string& ns,
@@ -165,16 +245,25 @@ absl::StatusOr<StoredObject> Store::Create(const ResourceInfo& info, Object obj,
   if (dry_run) return Stamp(info, std::move(obj), 0);
   StoredObject stored = Stamp(info, std::move(obj), ++rv_);
   objects.emplace(key, stored);
-  Record(EventType::kAdded, info.StorageKey(), stored, nullptr);
+  if (absl::Status s = Record(EventType::kAdded, info.StorageKey(), stored, nullptr); !s.ok()) {
+    objects.erase(key);
+    --rv_;
+    return s;
+  }
   return stored;
 }
 
 absl::StatusOr<StoredObject> Store::RemoveLocked(const ResourceInfo& info, Objects& objects,
                                                  Objects::iterator it) {
   StoredObject previous = it->second;
+  const std::string key = it->first;
   objects.erase(it);
   StoredObject final_state = Stamp(info, *previous.obj, ++rv_);
-  Record(EventType::kDeleted, info.StorageKey(), final_state, previous.obj);
+  if (absl::Status s = Record(EventType::kDeleted, info.StorageKey(), final_state, previous.obj); !s.ok()) {
+    objects.emplace(key, previous);
+    --rv_;
+    return s;
+  }
   if (info.plural == "namespaces" && info.group.empty()) {
     // The namespace's contents go with it (upstream's namespace controller, done at once).
     const std::string ns = previous.obj->name();
@@ -185,7 +274,10 @@ absl::StatusOr<StoredObject> Store::RemoveLocked(const ResourceInfo& info, Objec
         StoredObject gone = o->second;
         o = objs.erase(o);
         StoredObject fin = Stamp(*ri->second, *gone.obj, ++rv_);
-        Record(EventType::kDeleted, storage_key, fin, gone.obj);
+        if (absl::Status s = Record(EventType::kDeleted, storage_key, fin, gone.obj); !s.ok()) {
+          // The namespace is gone already; what could not be journaled stays in memory only.
+          std::fprintf(stderr, "kop-apiserver: %s\n", std::string(s.message()).c_str());
+        }
       }
     }
   }
@@ -250,9 +342,14 @@ absl::StatusOr<StoredObject> Store::Update(const ResourceInfo& info, Object obj,
   }
   if (dry_run) return Stamp(info, std::move(next), 0);
   std::shared_ptr<const Object> prev = existing.obj;
+  const StoredObject before = existing;
   StoredObject stored = Stamp(info, std::move(next), ++rv_);
   it->second = stored;
-  Record(EventType::kModified, info.StorageKey(), stored, std::move(prev));
+  if (absl::Status s = Record(EventType::kModified, info.StorageKey(), stored, std::move(prev)); !s.ok()) {
+    it->second = before;
+    --rv_;
+    return s;
+  }
   return stored;
 }
 
@@ -286,9 +383,14 @@ absl::StatusOr<Store::Deleted> Store::Delete(const ResourceInfo& info, const std
     }
     if (dry_run) return Deleted{Stamp(info, std::move(next), 0), false};
     std::shared_ptr<const Object> prev = existing.obj;
+    const StoredObject before = existing;
     StoredObject stored = Stamp(info, std::move(next), ++rv_);
     it->second = stored;
-    Record(EventType::kModified, info.StorageKey(), stored, std::move(prev));
+    if (absl::Status s = Record(EventType::kModified, info.StorageKey(), stored, std::move(prev)); !s.ok()) {
+      it->second = before;
+      --rv_;
+      return s;
+    }
     return Deleted{stored, false};
   }
   if (dry_run) return Deleted{existing, true};
@@ -527,6 +629,9 @@ void Store::Compact() {
   compacted_rv_ = rv_;
   history_.clear();
   snapshots_.clear();
+  if (options_.journal != nullptr && options_.journal->Compact(compacted_rv_).ok()) {
+    journal_compacted_rv_ = compacted_rv_;
+  }
 }
 
 void Store::CutAllWatchStreams() {

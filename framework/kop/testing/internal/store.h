@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -17,6 +18,7 @@
 #include "kop/api/object.h"
 #include "kop/base/clock.h"
 #include "kop/base/mutex.h"
+#include "kop/testing/internal/journal.h"
 #include "kop/testing/internal/registry.h"
 #include "kop/testing/internal/watcher.h"
 
@@ -26,6 +28,9 @@ struct StoreOptions {
   size_t history = 10000;          // changes kept for resuming watches
   size_t watcher_buffer = 4096;    // events buffered per watch before it is closed
   const Clock* clock = nullptr;    // for timestamps; null = real clock
+  // Where every change is made durable before it is acknowledged or seen by a watch;
+  // null: memory only. Not owned; outlives the store.
+  Journal* journal = nullptr;
 };
 
 struct ListOptions {
@@ -56,6 +61,13 @@ class Store {
   explicit Store(StoreOptions options);
 
   uint64_t CurrentRv() const;
+
+  // Loads what the journal holds (before any other call): the objects, the change history
+  // and the newest resourceVersion. `resolve` names the resource a stored object belongs to
+  // (and registers CRDs as they come); objects of resources it does not know are skipped.
+  absl::Status Restore(
+      const std::function<std::shared_ptr<const ResourceInfo>(const std::string& storage_key, const Object& obj)>&
+          resolve);
 
   absl::StatusOr<StoredObject> Get(const ResourceInfo& info, const std::string& ns,
                                    const std::string& name) const;
@@ -132,8 +144,11 @@ class Store {
   }
   // Stamps `rv` into `obj` and encodes it.
   StoredObject Stamp(const ResourceInfo& info, Object obj, uint64_t rv) const;
-  void Record(EventType type, const std::string& storage_key, const StoredObject& object,
-              std::shared_ptr<const Object> prev) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Commits a change: journaled (when there is a journal), then kept in the history and fed
+  // to watches. A journal failure is returned before anyone saw the change; the caller undoes
+  // its in-memory part.
+  absl::Status Record(EventType type, const std::string& storage_key, const StoredObject& object,
+                      std::shared_ptr<const Object> prev) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::string NewUid() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<StoredObject> RemoveLocked(const ResourceInfo& info, Objects& objects,
                                             Objects::iterator it) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -146,6 +161,7 @@ class Store {
   mutable kop::Mutex mu_;  // guards everything below
   uint64_t rv_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t compacted_rv_ ABSL_GUARDED_BY(mu_) = 0;  // changes at or below are forgotten
+  uint64_t journal_compacted_rv_ ABSL_GUARDED_BY(mu_) = 0;  // ... and gone from the journal
   std::map<std::string, Objects> data_ ABSL_GUARDED_BY(mu_);  // by storage key
   std::map<std::string, std::shared_ptr<const ResourceInfo>> infos_ ABSL_GUARDED_BY(mu_);
   std::deque<Change> history_ ABSL_GUARDED_BY(mu_);

@@ -445,7 +445,7 @@ absl::StatusOr<Response> ApiServer::Impl::Apply(const Target& t, Request& req) {
       if (t.sub == "status") return current.status();
       KOP_ASSIGN_OR_RETURN(Json created, internal::ServerSideApply(nullptr, config.json(), request, t.info->schema.get()));
       absl::StatusOr<StoredObject> s = CreateStored(*t.info, Object(std::move(created)), dry_run, req, /*track=*/false);
-      if (!s.ok() && s.status().code() == absl::StatusCode::kAlreadyExists && attempt < 10) continue;
+      if (!s.ok() && internal::HasReason(s.status(), "AlreadyExists") && attempt < 10) continue;
       if (!s.ok()) return s.status();
       if (!dry_run) CollectIfOrphaned(*t.info, *s);
       return Response{201, EncodeFor(*t.info, *s, false)};
