@@ -187,13 +187,43 @@ absl::Status ApiServer::Impl::RestoreFromJournal() {
   return absl::OkStatus();
 }
 
+// The tokens of a static token file: "token,user,uid[,groups]" lines.
+absl::StatusOr<std::vector<std::string>> ReadTokenFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::InvalidArgumentError(kop::StrCat("--token-auth-file ", path, ": cannot read it"));
+  std::vector<std::string> tokens;
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() || line[0] == '#') continue;
+    const size_t first = line.find(',');
+    const size_t second = first == std::string::npos ? first : line.find(',', first + 1);
+    if (first == 0 || second == std::string::npos || second == first + 1) {
+      return absl::InvalidArgumentError(kop::StrCat("--token-auth-file ", path, ": line ", n,
+                                                    ": want token,user,uid[,groups]"));
+    }
+    tokens.push_back(line.substr(0, first));
+  }
+  if (tokens.empty()) return absl::InvalidArgumentError(kop::StrCat("--token-auth-file ", path, ": no tokens in it"));
+  return tokens;
+}
+
 absl::Status ApiServer::Impl::Start() {
   KOP_RETURN_IF_ERROR(RestoreFromJournal());
   token_ = options_.token;
+  if (!token_.empty()) tokens_.insert(token_);
+  if (!options_.token_auth_file.empty()) {
+    KOP_ASSIGN_OR_RETURN(std::vector<std::string> tokens, ReadTokenFile(options_.token_auth_file));
+    tokens_.insert(tokens.begin(), tokens.end());
+    if (token_.empty()) token_ = tokens.front();
+  }
   if (options_.tls && token_.empty()) {
     std::random_device rd;
     static constexpr char kHex[] = "0123456789abcdef";
     for (int i = 0; i < 32; ++i) token_ += kHex[rd() % 16];
+    tokens_.insert(token_);
   }
   if (options_.tls) KOP_RETURN_IF_ERROR(LoadSslCompat());
   mg_init_library(options_.tls ? MG_FEATURES_TLS : 0);
@@ -399,9 +429,10 @@ Response ApiServer::Impl::Route(Request& req, std::string* verb,
   if (seg[0] == "healthz" || seg[0] == "readyz" || seg[0] == "livez") {
     return {200, "ok", "text/plain; charset=utf-8"};
   }
-  if (!token_.empty() && !(seg.size() == 1 && seg[0] == "version")) {
+  if (!tokens_.empty() && !(seg.size() == 1 && seg[0] == "version")) {
     const char* auth = mg_get_header(req.conn, "Authorization");
-    if (auth == nullptr || std::string_view(auth) != "Bearer " + token_) {
+    const std::string_view header = auth != nullptr ? auth : "";
+    if (header.substr(0, 7) != "Bearer " || !tokens_.contains(std::string(header.substr(7)))) {
       return ErrorResponse(internal::ApiError(401, "Unauthorized", "Unauthorized"));
     }
   }

@@ -53,6 +53,10 @@ struct ApiServerOptions {
   // /version stay open. Empty: with tls a random one is generated; without tls, no
   // authentication. The kubeconfig carries it.
   std::string token;
+  // A static token file as kube-apiserver's --token-auth-file reads it: one
+  // "token,user,uid[,\"group1,group2\"]" line per user. Every token in it is accepted (with
+  // `token`, when set); the written kubeconfig carries `token`, or else the file's first.
+  std::string token_auth_file;
   // Run the garbage collector kube-controller-manager runs: dependents of deleted owners are
   // deleted (background, foreground) or un-owned (orphan). Off, the server behaves as a
   // kube-apiserver alone: foreground and orphan deletions leave their finalizer in place.

@@ -3,7 +3,7 @@
 //
 //   kop-apiserver --listen 127.0.0.1:0 --kubeconfig-out /tmp/kop.kubeconfig [--crds DIR]
 //                 [--watch-history N] [--bookmark-interval DURATION] [--admin] [--tls]
-//                 [--disable-garbage-collector] [--data-dir DIR]
+//                 [--disable-garbage-collector] [--data-dir DIR] [--token-auth-file FILE]
 //
 // The kubeconfig is written once the server answers; SIGTERM or SIGINT stops it.
 #include <csignal>
@@ -28,7 +28,8 @@ int Usage(const std::string& error) {
                "  --admin                     serve POST /kop-admin/faults for fault injection\n"
                "  --tls                       serve HTTPS with a generated CA (written into the kubeconfig)\n"
                "  --disable-garbage-collector no garbage collection, as a kube-apiserver without a controller-manager\n"
-               "  --data-dir DIR              keep the state in DIR/kop-apiserver.db (SQLite) across restarts\n";
+               "  --data-dir DIR              keep the state in DIR/kop-apiserver.db (SQLite) across restarts\n"
+               "  --token-auth-file FILE      accept the bearer tokens of FILE (token,user,uid[,groups] lines)\n";
   return 2;
 }
 
@@ -83,6 +84,8 @@ int main(int argc, char** argv) {
       }
     } else if (arg == "--admin") {
       options.admin_api = true;
+    } else if (arg == "--token-auth-file" && (v = value())) {
+      options.token_auth_file = v;
     } else if (arg == "--data-dir" && (v = value())) {
       options.data_dir = v;
     } else if (arg == "--disable-garbage-collector") {

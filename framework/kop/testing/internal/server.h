@@ -247,7 +247,8 @@ class ApiServer::Impl {
   mg_context* ctx_ = nullptr;
   int port_ = 0;
   internal::TlsMaterial tls_;
-  std::string token_;
+  std::string token_;                 // the token the kubeconfig carries
+  std::set<std::string> tokens_;      // every accepted bearer token; empty: no authentication
   std::string tls_file_;  // serving certificate and key, as civetweb reads them
   std::atomic<bool> stopping_{false};
 
