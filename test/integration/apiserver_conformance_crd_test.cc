@@ -118,6 +118,83 @@ Json ConfigMap(const std::string& ns, const std::string& name, const Json& owner
   return cm;
 }
 
+TEST_CASE("a CRD's schema checks patterns, lengths, item counts, int-or-string, nullable and list types") {
+  TestCluster c;
+  const Json schema = Json::parse(R"({"type": "object", "properties": {"spec": {"type": "object", "properties": {
+      "name": {"type": "string", "pattern": "^[a-z]+$", "maxLength": 8},
+      "size": {"x-kubernetes-int-or-string": true},
+      "note": {"type": "string", "nullable": true},
+      "label": {"type": "string"},
+      "tags": {"type": "array", "maxItems": 3, "minItems": 1, "x-kubernetes-list-type": "set", "items": {"type": "string"}},
+      "ports": {"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["port"],
+                "items": {"type": "object", "required": ["port"], "properties": {
+                  "port": {"type": "integer"}, "name": {"type": "string"}}}}}}}})");
+  const std::string group = c.InstallCrd("Gadget", "gadgets", true, schema);
+  const std::string path = "/apis/" + group + "/v1/namespaces/" + c.ns() + "/gadgets";
+  auto post = [&](const std::string& name, Json spec) { return c.http().Post(path, Gadget(group, c.ns(), name, spec)); };
+
+  HttpReply r = post("ok", {{"name", "abc"}, {"size", "50%"}, {"note", nullptr}, {"label", nullptr}, {"tags", {"a", "b"}},
+                            {"ports", {{{"port", 80}}, {{"port", 443}}}}});
+  INFO(r.body);
+  REQUIRE(r.code == 201);
+  CHECK(r.json()["spec"].contains("note"));  // nullable: null kept
+  CHECK(r.json()["spec"]["note"].is_null());
+  CHECK_FALSE(r.json()["spec"].contains("label"));  // not nullable: the null is dropped
+  CHECK(post("int-size", {{"size", 5}}).code == 201);
+
+  r = post("bad-name", {{"name", "ABC"}});
+  CHECK(r.code == 422);
+  CHECK(HasCause(r, "spec.name"));
+  CHECK(HasCause(post("long-name", {{"name", "abcdefghij"}}), "spec.name"));
+  CHECK(HasCause(post("bad-size", {{"size", true}}), "spec.size"));
+  CHECK(HasCause(post("many-tags", {{"tags", {"a", "b", "c", "d"}}}), "spec.tags"));
+  CHECK(HasCause(post("no-tags", {{"tags", Json::array()}}), "spec.tags"));
+  r = post("dup-tags", {{"tags", {"a", "a"}}});
+  CHECK(r.code == 422);
+  CHECK(HasCause(r, "spec.tags[1]"));
+  r = post("dup-ports", {{"ports", {{{"port", 80}, {"name", "x"}}, {{"port", 80}, {"name", "y"}}}}});
+  CHECK(r.code == 422);
+  CHECK(HasCause(r, "spec.ports[1]"));
+}
+
+TEST_CASE("a CRD with two versions serves both from one storage, each with its own schema") {
+  TestCluster c;
+  const Json versions = Json::parse(R"([
+    {"name": "v1beta1", "served": true, "storage": false,
+     "schema": {"openAPIV3Schema": {"type": "object", "properties": {"spec": {"type": "object", "properties": {
+       "size": {"type": "integer", "maximum": 10}}}}}}},
+    {"name": "v1", "served": true, "storage": true,
+     "schema": {"openAPIV3Schema": {"type": "object", "properties": {"spec": {"type": "object", "properties": {
+       "size": {"type": "integer"}, "color": {"type": "string"}}}}}}}])");
+  const std::string group = c.InstallCrdVersions("Gadget", "gadgets", versions, "v1beta1");
+  const std::string beta = "/apis/" + group + "/v1beta1/namespaces/" + c.ns() + "/gadgets";
+  const std::string ga = "/apis/" + group + "/v1/namespaces/" + c.ns() + "/gadgets";
+
+  Json obj = {{"apiVersion", group + "/v1beta1"}, {"kind", "Gadget"}, {"metadata", {{"name", "g"}}},
+              {"spec", {{"size", 3}}}};
+  HttpReply r = c.http().Post(beta, obj);
+  INFO(r.body);
+  REQUIRE(r.code == 201);
+  CHECK(r.json()["apiVersion"] == group + "/v1beta1");
+  // The same object through the other version (None conversion: only apiVersion changes).
+  r = c.http().Get(ga + "/g");
+  REQUIRE(r.code == 200);
+  CHECK(r.json()["apiVersion"] == group + "/v1");
+  CHECK(r.json()["spec"]["size"] == 3);
+  CHECK(c.http().Get(ga).json()["items"].size() == 1);
+  // Each version's schema applies to writes through it.
+  obj["metadata"]["name"] = "big";
+  obj["spec"]["size"] = 20;
+  CHECK(c.http().Post(beta, obj).code == 422);
+  obj["apiVersion"] = group + "/v1";
+  CHECK(c.http().Post(ga, obj).code == 201);
+
+  const Json discovery = c.http().Get("/apis/" + group).json();
+  CHECK(discovery["preferredVersion"]["version"] == "v1");
+  const Json crd = c.http().Get("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gadgets." + group).json();
+  CHECK(crd["status"]["storedVersions"] == Json::array({"v1"}));
+}
+
 TEST_CASE("deleting an owner deletes its dependents, transitively (background propagation)") {
   TestCluster c;
   const std::string path = CorePath(c.ns(), "configmaps");

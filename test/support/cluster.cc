@@ -66,8 +66,6 @@ std::string TestCluster::NewNamespace() {
 std::string TestCluster::InstallCrd(const std::string& kind, const std::string& plural,
                                     bool status_subresource, const Json& schema,
                                     const Json& printer_columns) {
-  const std::string group = UniqueName("g") + ".kop.example.com";
-  const std::string name = plural + "." + group;
   Json version = {{"name", "v1"},
                   {"served", true},
                   {"storage", true},
@@ -77,6 +75,13 @@ std::string TestCluster::InstallCrd(const std::string& kind, const std::string& 
                                       : schema}}}};
   if (status_subresource) version["subresources"] = {{"status", Json::object()}};
   if (!printer_columns.is_null()) version["additionalPrinterColumns"] = printer_columns;
+  return InstallCrdVersions(kind, plural, Json::array({version}), "v1");
+}
+
+std::string TestCluster::InstallCrdVersions(const std::string& kind, const std::string& plural,
+                                            const Json& versions, const std::string& served_version) {
+  const std::string group = UniqueName("g") + ".kop.example.com";
+  const std::string name = plural + "." + group;
   Json crd = {{"apiVersion", "apiextensions.k8s.io/v1"},
               {"kind", "CustomResourceDefinition"},
               {"metadata", {{"name", name}}},
@@ -84,7 +89,7 @@ std::string TestCluster::InstallCrd(const std::string& kind, const std::string& 
                {{"group", group},
                 {"scope", "Namespaced"},
                 {"names", {{"plural", plural}, {"singular", kind}, {"kind", kind}, {"listKind", kind + "List"}}},
-                {"versions", {version}}}}};
+                {"versions", versions}}}};
   for (char& c : crd["spec"]["names"]["singular"].get_ref<std::string&>()) c = static_cast<char>(tolower(c));
   HttpReply r = http_->Post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
   INFO(r.body);
@@ -95,7 +100,7 @@ std::string TestCluster::InstallCrd(const std::string& kind, const std::string& 
     for (const Json& c : got["status"].value("conditions", Json::array())) {
       if (c.value("type", "") == "Established" && c.value("status", "") == "True") {
         // Served once discovery lists it.
-        return http_->Get("/apis/" + group + "/v1").code == 200;
+        return http_->Get("/apis/" + group + "/" + served_version).code == 200;
       }
     }
     return false;

@@ -42,6 +42,9 @@ class TestCluster {
   std::string InstallCrd(const std::string& kind, const std::string& plural,
                          bool status_subresource = true, const Json& schema = nullptr,
                          const Json& printer_columns = nullptr);
+  // The same with the CRD's spec.versions given whole; waits until `served_version` is served.
+  std::string InstallCrdVersions(const std::string& kind, const std::string& plural, const Json& versions,
+                                 const std::string& served_version);
 
  private:
   std::unique_ptr<kop::testing::ApiServer> server_;

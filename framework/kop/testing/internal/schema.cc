@@ -1,5 +1,6 @@
 #include "kop/testing/internal/schema.h"
 
+#include <algorithm>
 #include <cmath>
 #include <regex>
 
@@ -203,6 +204,28 @@ void Validate(const Json& schema, const Json& value, const std::string& path,
     if (auto items = schema.find("items"); items != schema.end() && items->is_object()) {
       for (size_t i = 0; i < value.size(); ++i) {
         Validate(*items, value[i], kop::StrCat(path, "[", i, "]"), out);
+      }
+    }
+    // A set holds each value once; a map list each key once.
+    const std::string list_type = schema.value("x-kubernetes-list-type", "");
+    if (list_type == "set" || list_type == "map") {
+      std::vector<Json> seen;
+      for (size_t i = 0; i < value.size(); ++i) {
+        Json key = value[i];
+        if (list_type == "map") {
+          key = Json::object();
+          for (const Json& k : schema.value("x-kubernetes-list-map-keys", Json::array())) {
+            if (k.is_string() && value[i].is_object() && value[i].contains(k.get<std::string>())) {
+              key[k.get<std::string>()] = value[i][k.get<std::string>()];
+            }
+          }
+        }
+        if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+          out.push_back({"FieldValueDuplicate", kop::StrCat(path, "[", i, "]"),
+                         kop::StrCat("Duplicate value: ", Show(list_type == "map" ? key : value[i]))});
+        } else {
+          seen.push_back(std::move(key));
+        }
       }
     }
   }
