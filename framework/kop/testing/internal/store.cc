@@ -67,12 +67,28 @@ StoredObject Store::Stamp(const ResourceInfo& info, Object obj, uint64_t rv) con
   if (rv != 0) obj.set_resource_version(std::to_string(rv));
   StoredObject s;
   s.rv = rv;
-  s.json = std::make_shared<const std::string>(DumpJson(obj.json()));
-  if (!info.custom) {
-    Json item = obj.json();
-    item.erase("apiVersion");
-    item.erase("kind");
-    s.item_json = std::make_shared<const std::string>(DumpJson(item));
+  if (info.custom || !obj.json().is_object()) {
+    s.json = std::make_shared<const std::string>(DumpJson(obj.json()));
+  } else {
+    // Built-in list items carry no apiVersion/kind: each member is serialized once and both
+    // encodings are assembled from the pieces (keys come sorted, as DumpJson writes them).
+    std::string full = "{";
+    std::string item = "{";
+    for (const auto& [key, value] : obj.json().items()) {
+      std::string member = DumpJson(Json(key));
+      member += ':';
+      member += DumpJson(value);
+      if (full.size() > 1) full += ',';
+      full += member;
+      if (key != "apiVersion" && key != "kind") {
+        if (item.size() > 1) item += ',';
+        item += member;
+      }
+    }
+    full += '}';
+    item += '}';
+    s.json = std::make_shared<const std::string>(std::move(full));
+    s.item_json = std::make_shared<const std::string>(std::move(item));
   }
   s.obj = std::make_shared<const Object>(std::move(obj));
   return s;
