@@ -3,6 +3,8 @@
 #include <map>
 #include <random>
 
+#include <thread>
+
 #include "catch2/catch.hpp"
 #include "kop/cache/informer_factory.h"
 #include "kop/cache/lister.h"
@@ -232,6 +234,48 @@ TEST_CASE("WaitForCacheSync gives up while the list keeps failing, and syncs onc
   env.cluster.embedded()->ClearFaults();
   CHECK(informer->WaitForCacheSync(seconds(30)));
   CHECK(informer->reflector().stats().failures.load() > 0);
+}
+
+TEST_CASE("a watch the server ends after a quiet spell resumes at once without backing off [embedded-only]") {
+  Env env;
+  if (env.cluster.embedded() == nullptr) return;
+  InformerOptions o;
+  o.reflector.initial_backoff = seconds(10);  // any backoff would miss the deadline below
+  o.reflector.max_backoff = seconds(10);
+  auto informer = std::make_shared<Informer>(env.cms, o);
+  informer->Start();
+  REQUIRE(informer->WaitForCacheSync(seconds(30)));
+  REQUIRE(WaitFor([&] { return env.cluster.embedded()->OpenWatches() == 1; }));
+  // The behaviour depends on the watch's age: it must have been quiet for over a second
+  // (a shorter empty watch counts as a failure, as client-go's "very short watch").
+  std::this_thread::sleep_for(milliseconds(1200));
+  env.cluster.embedded()->CloseAllWatches();
+  REQUIRE(env.cms.Create(env.Cm("after-quiet")).ok());
+  CHECK(WaitFor([&] { return informer->indexer().Get({env.cluster.ns(), "after-quiet"}) != nullptr; }, seconds(5)));
+  CHECK(informer->reflector().stats().failures.load() == 0);
+}
+
+TEST_CASE("after failed watches a watch that works again resets the backoff [embedded-only]") {
+  Env env;
+  if (env.cluster.embedded() == nullptr) return;
+  InformerOptions o;
+  o.reflector.initial_backoff = milliseconds(50);
+  o.reflector.max_backoff = seconds(60);
+  auto informer = std::make_shared<Informer>(env.cms, o);
+  informer->Start();
+  REQUIRE(informer->WaitForCacheSync(seconds(30)));
+  // Six failed watches in a row: the backoff grows to 1.6 s (3.2 s with jitter).
+  env.cluster.embedded()->FailRequests({.verb = "watch", .code = 500, .count = 6});
+  env.cluster.embedded()->CloseAllWatches();
+  REQUIRE(WaitFor([&] { return informer->reflector().stats().failures.load() >= 6; }, seconds(30)));
+  REQUIRE(env.cms.Create(env.Cm("first")).ok());
+  REQUIRE(WaitFor([&] { return informer->indexer().Get({env.cluster.ns(), "first"}) != nullptr; }, seconds(30)));
+  // That watch delivered an event: the next failure backs off from the start (50–100 ms),
+  // not from where the run of failures left it (3.2 s and more).
+  env.cluster.embedded()->FailRequests({.verb = "watch", .code = 500, .count = 1});
+  env.cluster.embedded()->CloseAllWatches();
+  REQUIRE(env.cms.Create(env.Cm("second")).ok());
+  CHECK(WaitFor([&] { return informer->indexer().Get({env.cluster.ns(), "second"}) != nullptr; }, seconds(2)));
 }
 
 TEST_CASE("objects deleted while the watch was down are delivered as deletes after the relist [embedded-only]") {

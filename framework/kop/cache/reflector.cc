@@ -67,6 +67,7 @@ void Reflector::Run(std::stop_token stop) {
       }
       sink_.OnReplace(std::move(list->items), list->resource_version);
       need_list = false;
+      backoff_ = std::chrono::milliseconds(0);  // the server answered: the next failure starts over
     }
 
     std::uniform_int_distribution<int64_t> timeout(options_.min_watch_timeout.count(),
@@ -92,12 +93,13 @@ void Reflector::Run(std::stop_token stop) {
     }
     bool gone = false;
     int64_t received = 0;
+    const auto watch_started = std::chrono::steady_clock::now();
     while (std::optional<client::WatchEvent> e = (*watch)->Next(std::chrono::hours(1))) {
       if (e->type == client::WatchEvent::Type::kError) {
         gone = kop::IsGone(e->error);
         break;
       }
-      ++received;
+      if (received++ == 0) backoff_ = std::chrono::milliseconds(0);  // a working watch: healthy again
       std::string rv = e->object.resource_version();
       if (e->type != client::WatchEvent::Type::kBookmark) {
         ++stats_.events;
@@ -118,8 +120,13 @@ void Reflector::Run(std::stop_token stop) {
       need_list = true;  // the version is too old to resume from: start over
       continue;
     }
-    if (ended.ok() && received > 0) continue;  // the server ended a healthy watch: resume
-    // A broken or empty-handed watch: back off before trying again.
+    // The server ended a healthy watch: resume at once. A clean end with nothing received is
+    // healthy too unless it came within a second (client-go's "very short watch"), which
+    // points at a server refusing watches.
+    if (ended.ok() && (received > 0 || std::chrono::steady_clock::now() - watch_started >= std::chrono::seconds(1))) {
+      continue;
+    }
+    // A broken or very short watch: back off before trying again.
     ++stats_.failures;
     if (!Sleep(stop, NextBackoff())) return;
   }

@@ -40,6 +40,10 @@ struct ReflectorOptions {
   std::string field_selector;
   bool metadata_only = false;
   int64_t page_size = 500;
+  // Between failures: jittered, doubling from initial_backoff up to max_backoff. A success (a
+  // list, or a watch that delivers an event) starts it over, as does a quiet
+  // backoff_reset_after; client-go only has the latter, which after a burst of faults can
+  // leave an informer up to max_backoff behind a server that is healthy again.
   std::chrono::milliseconds initial_backoff{800};
   std::chrono::milliseconds max_backoff{std::chrono::seconds(30)};
   std::chrono::milliseconds backoff_reset_after{std::chrono::minutes(2)};
