@@ -180,16 +180,20 @@ void DesiredDeployment(const Object& app, Object& d) {
   } else {
     c.erase("env");
   }
-  if (s.contains("resources") && s["resources"].is_object() && !s["resources"].empty()) {
-    c["resources"] = s["resources"];
-  } else {
-    c.erase("resources");
-  }
+  // No resources is what the API server stores as {}: the same, so a steady state writes nothing.
+  c["resources"] = s.contains("resources") && s["resources"].is_object() ? s["resources"] : Json::object();
   Json& mount = Named(c["volumeMounts"], "config");
   mount["mountPath"] = "/etc/app";
   mount["readOnly"] = true;
+  // The volume's source is the config ConfigMap, named; what the server defaults beside the
+  // name (defaultMode) stays.
   Json& volume = Named(pod["volumes"], "config");
-  volume["configMap"] = {{"name", app.name() + "-config"}};
+  for (auto it = volume.begin(); it != volume.end();) {
+    it = it.key() == "name" || it.key() == "configMap" ? std::next(it) : volume.erase(it);
+  }
+  Json& source = volume["configMap"];
+  if (!source.is_object()) source = Json::object();
+  source["name"] = app.name() + "-config";
 }
 
 void DesiredService(const Object& app, Object& svc) {
@@ -263,11 +267,24 @@ void ApplicationReconciler::Event(const Object& app, kop::util::EventType type, 
 absl::StatusOr<std::string> ApplicationReconciler::Ensure(kop::ReconcileContext& ctx, const Object& app,
                                                           const kop::GroupVersionKind& gvk,
                                                           const std::string& name,
-                                                          void (*desired)(const Object&, Object&)) {
+                                                          void (*desired)(const Object&, Object&),
+                                                          bool* owner_confirmed) {
   const kop::ObjectKey key{app.namespace_(), name};
   absl::StatusOr<kop::cache::ObjectPtr> current = ctx.cached->Get(gvk, key);
   if (!current.ok() && !kop::IsNotFound(current.status())) return current.status();
   if (!current.ok()) {
+    // Before creating, make sure the Application is the one the server has: with a cache
+    // behind a delete and re-create, objects owned by the old uid would be garbage collected
+    // as soon as they were written, and their deletion would bring us straight back here.
+    if (!*owner_confirmed && ctx.client != nullptr) {
+      absl::StatusOr<Object> live =
+          ctx.client->Resource({"example.com", "v1", "applications"}, true).Namespace(app.namespace_()).Get(app.name());
+      if (!live.ok() && !kop::IsNotFound(live.status())) return live.status();
+      if (!live.ok() || live->uid() != app.uid()) {
+        return absl::AbortedError(kop::StrCat("the cached Application ", app.name(), " is not the live one"));
+      }
+      *owner_confirmed = true;
+    }
     Object obj = Object::New(gvk, key);
     desired(app, obj);
     KOP_RETURN_IF_ERROR(kop::util::SetControllerReference(app, obj));
@@ -306,12 +323,14 @@ absl::StatusOr<kop::Result> ApplicationReconciler::Reconcile(const kop::Request&
       std::string name;
       void (*desired)(const Object&, Object&);
     };
+    bool owner_confirmed = false;
     for (const Owned& o : {Owned{kConfigMap, app.name() + "-config", &DesiredConfigMap},
                            Owned{kDeployment, app.name(), &DesiredDeployment},
                            Owned{kService, app.name(), &DesiredService}}) {
-      absl::StatusOr<std::string> wrote = Ensure(ctx, app, o.gvk, o.name, o.desired);
+      absl::StatusOr<std::string> wrote = Ensure(ctx, app, o.gvk, o.name, o.desired, &owner_confirmed);
       if (!wrote.ok()) {
-        if (kop::IsConflict(wrote.status()) || kop::IsAlreadyExists(wrote.status())) {
+        if (kop::IsConflict(wrote.status()) || kop::IsAlreadyExists(wrote.status()) ||
+            wrote.status().code() == absl::StatusCode::kAborted) {
           // The cache is behind our own or someone else's write: look again shortly.
           ctx.log.V(1).Info("cache behind a write, requeueing", "object", o.name);
           return kop::Result{.requeue = true};

@@ -9,7 +9,8 @@
 // owns are set on a copy, and it is updated when that changed anything. Fields the API
 // server or other controllers fill in (a Service's clusterIP and nodePorts, defaults in the
 // pod template) are left alone, so a steady state writes nothing. A conflict (someone wrote
-// in between) or an AlreadyExists (the cache had not seen our create yet) requeues the key.
+// in between) or an AlreadyExists (the cache had not seen our create yet) requeues the key, as
+// does a cached Application that is no longer the live one (checked before creating).
 #ifndef KOP_OPERATORS_APPLICATION_APPLICATION_RECONCILER_H_
 #define KOP_OPERATORS_APPLICATION_APPLICATION_RECONCILER_H_
 
@@ -61,10 +62,12 @@ class ApplicationReconciler final : public kop::Reconciler {
                                         kop::ReconcileContext& ctx) override;
 
  private:
-  // Creates or updates one owned object; returns whether it wrote, and what.
+  // Creates or updates one owned object; returns whether it wrote, and what. Before its first
+  // create in a reconcile (`owner_confirmed` false) it reads the Application from the server:
+  // Aborted when the cache's is not the live one (the cache is behind a delete or re-create).
   absl::StatusOr<std::string> Ensure(kop::ReconcileContext& ctx, const kop::Object& app,
                                      const kop::GroupVersionKind& gvk, const std::string& name,
-                                     void (*desired)(const kop::Object&, kop::Object&));
+                                     void (*desired)(const kop::Object&, kop::Object&), bool* owner_confirmed);
   void Event(const kop::Object& app, kop::util::EventType type, std::string reason,
              std::string message);
 

@@ -90,6 +90,32 @@ TEST_CASE("the desired Deployment sets only the operator's fields and keeps the 
   REQUIRE(again.json() == d.json());
 }
 
+TEST_CASE("a Deployment as the API server stores it, defaults and all, is already as desired") {
+  Object app = App({{"image", "shop:2"}, {"replicas", 3}, {"port", 9000}});
+  Object fresh = Object::New(kDeployment, {"default", "shop"});
+  DesiredDeployment(app, fresh);
+  // What kube-apiserver adds to the pod template (and what the embedded server adds too).
+  Json& pod = fresh.mutable_json()["spec"]["template"]["spec"];
+  pod["restartPolicy"] = "Always";
+  pod["dnsPolicy"] = "ClusterFirst";
+  pod["terminationGracePeriodSeconds"] = 30;
+  pod["schedulerName"] = "default-scheduler";
+  pod["securityContext"] = Json::object();
+  pod["volumes"][0]["configMap"]["defaultMode"] = 420;
+  Json& c = pod["containers"][0];
+  c["imagePullPolicy"] = "IfNotPresent";
+  c["terminationMessagePath"] = "/dev/termination-log";
+  c["terminationMessagePolicy"] = "File";
+  c["resources"] = Json::object();
+  fresh.mutable_json()["spec"]["strategy"] = {{"type", "RollingUpdate"},
+                                              {"rollingUpdate", {{"maxSurge", "25%"}, {"maxUnavailable", "25%"}}}};
+  fresh.mutable_json()["spec"]["revisionHistoryLimit"] = 10;
+  fresh.mutable_json()["spec"]["progressDeadlineSeconds"] = 600;
+  Object again = fresh;
+  DesiredDeployment(app, again);
+  CHECK(again.json() == fresh.json());  // nothing to write: a steady state stays quiet
+}
+
 TEST_CASE("the desired Service keeps the node port the server assigned") {
   Object app = App({{"image", "x"}, {"port", 80}, {"serviceType", "NodePort"}});
   Object svc = Object::New(kService, {"shop", "web"});

@@ -115,5 +115,17 @@ TEST_CASE("a Service update keeps allocated node ports it leaves out") {
   CHECK(update["spec"]["clusterIP"] == created["spec"]["clusterIP"]);
 }
 
+TEST_CASE("a Service that goes back to ClusterIP loses its node ports and external traffic policy") {
+  Json node_port = {{"spec", {{"type", "NodePort"}, {"ports", {{{"port", 80}}}}}}};
+  DefaultBuiltinObject({"", "v1", "Service"}, nullptr, node_port);
+  REQUIRE(node_port["spec"]["externalTrafficPolicy"] == "Cluster");
+  Json back = node_port;  // an update that only changes the type
+  back["spec"]["type"] = "ClusterIP";
+  DefaultBuiltinObject({"", "v1", "Service"}, &node_port, back);
+  CHECK_FALSE(back["spec"].contains("externalTrafficPolicy"));
+  CHECK_FALSE(back["spec"]["ports"][0].contains("nodePort"));
+  CHECK(back["spec"]["clusterIP"] == node_port["spec"]["clusterIP"]);
+}
+
 }  // namespace
 }  // namespace kop::testing::internal

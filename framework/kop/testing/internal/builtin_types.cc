@@ -381,9 +381,23 @@ void DefaultService(const Json* old, Json& obj) {
       if (p.is_object() && p.contains("port")) DefaultTo(p, "targetPort", p["port"]);
     }
   }
+  const Json* old_spec = old != nullptr && old->contains("spec") ? &(*old)["spec"] : nullptr;
+  const std::string old_type =
+      old_spec != nullptr && old_spec->is_object() ? old_spec->value("type", "ClusterIP") : "";
+  if (type == "ClusterIP" && (old_type == "NodePort" || old_type == "LoadBalancer")) {
+    // Leaving an external type drops what only external types have, when the update kept the
+    // old values (upstream's dropTypeDependentFields).
+    for (const char* field : {"externalTrafficPolicy", "healthCheckNodePort", "allocateLoadBalancerNodePorts"}) {
+      if (spec.contains(field) && old_spec->contains(field) && spec[field] == (*old_spec)[field]) spec.erase(field);
+    }
+    if (spec.contains("ports") && spec["ports"].is_array()) {
+      for (Json& p : spec["ports"]) {
+        if (p.is_object()) p.erase("nodePort");
+      }
+    }
+  }
   if (type == "ExternalName") return;
   DefaultTo(spec, "internalTrafficPolicy", "Cluster");
-  const Json* old_spec = old != nullptr && old->contains("spec") ? &(*old)["spec"] : nullptr;
   // An update that leaves out what the server allocated keeps it (upstream's
   // patchAllocatedValues).
   if (old_spec != nullptr && old_spec->is_object()) {

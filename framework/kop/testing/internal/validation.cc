@@ -225,6 +225,10 @@ std::vector<FieldCause> ValidateBuiltin(const ResourceInfo& info, const Object& 
     }
     if (ports != nullptr && ports->is_array()) {
       for (size_t i = 0; i < ports->size(); ++i) {
+        if (type == "ClusterIP" && (*ports)[i].contains("nodePort") && (*ports)[i]["nodePort"] != 0) {
+          out.push_back({"FieldValueForbidden", kop::StrCat("spec.ports[", i, "].nodePort"),
+                         "Forbidden: may not be used when `type` is 'ClusterIP'"});
+        }
         const int64_t n = (*ports)[i].value("port", int64_t{0});
         if (n < 1 || n > 65535) {
           out.push_back({"FieldValueInvalid", kop::StrCat("spec.ports[", i, "].port"),
