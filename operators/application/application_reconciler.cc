@@ -110,13 +110,40 @@ std::vector<std::string> ValidateSpec(const Object& app) {
     if (!s["config"].is_object()) {
       problems.push_back("spec.config must be a map of file names to contents");
     } else {
+      size_t bytes = 0;
       for (const auto& [key, value] : s["config"].items()) {
         if (!std::regex_match(key, kKey) || key.size() > 253) {
           problems.push_back(kop::StrCat("spec.config: \"", key, "\" is not a valid file name"));
         }
-        if (!value.is_string()) problems.push_back(kop::StrCat("spec.config.", key, " must be a string"));
+        if (!value.is_string()) {
+          problems.push_back(kop::StrCat("spec.config.", key, " must be a string"));
+        } else {
+          bytes += key.size() + value.get_ref<const std::string&>().size();
+        }
+      }
+      if (bytes > kMaxConfigBytes) {
+        problems.push_back(kop::StrCat("spec.config holds ", bytes, " bytes; a ConfigMap holds at most ", kMaxConfigBytes));
       }
     }
+  }
+  if (s.contains("resources")) {
+    const Json& r = s["resources"];
+    bool ok = r.is_object();
+    if (ok) {
+      for (const auto& [section, values] : r.items()) {
+        ok = ok && (section == "limits" || section == "requests") && values.is_object();
+        if (!ok) break;
+        for (const auto& [name, q] : values.items()) ok = ok && (q.is_string() || q.is_number());
+      }
+    }
+    if (!ok) problems.push_back("spec.resources must hold limits and requests, maps of resource names to quantities");
+  }
+  // The Service is named after the Application, and Service names are DNS-1035 labels.
+  static const std::regex kLabel1035("[a-z]([-a-z0-9]*[a-z0-9])?");
+  if (app.name().size() > 63 || !std::regex_match(app.name(), kLabel1035)) {
+    problems.push_back(kop::StrCat("metadata.name \"", app.name(),
+                                   "\" cannot name a Service: it must be a DNS-1035 label (lower case letters, digits "
+                                   "and '-', starting with a letter) of at most 63 characters"));
   }
   return problems;
 }

@@ -35,8 +35,12 @@ inline constexpr char kNameLabel[] = "app.kubernetes.io/name";
 inline constexpr char kManagedByLabel[] = "app.kubernetes.io/managed-by";
 inline constexpr char kManagedBy[] = "application-operator";
 
+// The most a ConfigMap (and so spec.config) holds, as the API server enforces.
+inline constexpr size_t kMaxConfigBytes = 1024 * 1024;
+
 // What is wrong with an Application's spec beyond what its CRD schema checks (or
-// everything, where the CRD was installed without one); empty when it is usable.
+// everything, where the CRD was installed without one), and names that cannot name its
+// objects; empty when it is usable. Each problem names its field.
 std::vector<std::string> ValidateSpec(const kop::Object& app);
 
 // A stable hash (FNV-1a, hex) of the config data: keys and values in key order.

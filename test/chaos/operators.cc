@@ -31,6 +31,7 @@ void ReconcileLedger::End(const std::string& key, const absl::Status& status) {
   --active_[key];
   last_ok_[key] = status.ok();
   ++reconciles_;
+  ++per_key_[key];
   if (!status.ok()) {
     ++errors_;
     ++error_messages_[status.ToString().substr(0, 100)];
@@ -54,6 +55,12 @@ std::vector<std::string> ReconcileLedger::Violations() const {
 int ReconcileLedger::reconciles() const {
   kop::MutexLock lock(&mu_);
   return reconciles_;
+}
+
+int ReconcileLedger::reconciles(const std::string& key) const {
+  kop::MutexLock lock(&mu_);
+  auto it = per_key_.find(key);
+  return it == per_key_.end() ? 0 : it->second;
 }
 
 int ReconcileLedger::errors() const {

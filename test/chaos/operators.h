@@ -33,6 +33,8 @@ class ReconcileLedger {
   std::vector<std::string> Violations() const;
   int reconciles() const;
   int errors() const;
+  // Reconciles of one key so far.
+  int reconciles(const std::string& key) const;
 
  private:
   mutable kop::Mutex mu_;  // guards everything below
@@ -42,6 +44,7 @@ class ReconcileLedger {
   int reconciles_ ABSL_GUARDED_BY(mu_) = 0;
   int errors_ ABSL_GUARDED_BY(mu_) = 0;
   std::map<std::string, int> error_messages_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, int> per_key_ ABSL_GUARDED_BY(mu_);
 };
 
 // The operator's controllers (Application, with two workers, and the Deployment simulator)

@@ -246,6 +246,21 @@ std::vector<FieldCause> ValidateBuiltin(const ResourceInfo& info, const Object& 
     }
   } else if (info.group.empty() && (info.kind == "ConfigMap" || info.kind == "Secret")) {
     ValidateDataKeys(j, out);
+    // Upstream caps both at 1 MiB of data (a Secret's decoded).
+    size_t bytes = 0;
+    for (const char* field : {"data", "binaryData"}) {
+      const Json* data = At(j, {field});
+      if (data == nullptr || !data->is_object()) continue;
+      for (const auto& [k, v] : data->items()) {
+        if (!v.is_string()) continue;
+        const size_t n = v.get_ref<const std::string&>().size();
+        bytes += k.size() + (info.kind == "Secret" || std::string_view(field) == "binaryData" ? n / 4 * 3 : n);
+      }
+    }
+    if (bytes > 1024 * 1024) {
+      out.push_back({"FieldValueTooLong", info.kind == "Secret" ? "data" : "[]",
+                     kop::StrCat("Too long: must have at most 1048576 bytes")});
+    }
     if (before != nullptr && before->value("immutable", false)) {
       for (const char* field : {"data", "binaryData"}) {
         const Json* a = At(*before, {field});
