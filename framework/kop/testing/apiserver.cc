@@ -23,6 +23,7 @@
 #include "kop/api/patch.h"
 #include "kop/api/time.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "kop/api/yaml.h"
@@ -356,6 +357,7 @@ int ApiServer::Impl::Serve(mg_connection* conn) {
   req.content_type = MediaType(mg_get_header(conn, "Content-Type"));
   if (const char* accept = mg_get_header(conn, "Accept"); accept != nullptr) req.accept = accept;
   if (const char* agent = mg_get_header(conn, "User-Agent"); agent != nullptr) req.user_agent = agent;
+  if (const char* auth = mg_get_header(conn, "Authorization"); auth != nullptr) req.authorization = auth;
   char buf[16384];
   int n = 0;
   while ((n = mg_read(conn, buf, sizeof buf)) > 0) {
@@ -370,13 +372,19 @@ int ApiServer::Impl::Serve(mg_connection* conn) {
   if (const int64_t ms = latency_ms_.load(); ms > 0) {
     std::this_thread::sleep_for(std::chrono::milliseconds(ms));
   }
-  std::string verb;
   std::optional<Target> watch;
-  Response r = Route(req, &verb, &watch);
+  Response r = Handle(req, &watch);
   if (watch.has_value()) {
     ServeWatch(*watch, req);
     return 200;
   }
+  Send(conn, r);
+  return r.code;
+}
+
+Response ApiServer::Impl::Handle(Request& req, std::optional<Target>* watch) {
+  std::string verb;
+  Response r = Route(req, &verb, watch);
   for (const std::string& w : req.warnings) {
     // RFC 7234 warn-code 299 ("miscellaneous persistent warning"), agent "-", as upstream.
     std::string quoted;
@@ -386,8 +394,34 @@ int ApiServer::Impl::Serve(mg_connection* conn) {
     }
     r.headers.emplace_back("Warning", kop::StrCat("299 - \"", quoted, "\""));
   }
-  Send(conn, r);
-  return r.code;
+  return r;
+}
+
+ApiServer::RawResponse ApiServer::Impl::ServeWithoutHttp(const std::string& method, const std::string& target,
+                                                         const std::map<std::string, std::string>& headers,
+                                                         const std::string& body) {
+  Request req;
+  req.method = method;
+  const size_t q = target.find('?');
+  req.path = target.substr(0, q);
+  req.query = ParseQuery(q == std::string::npos ? nullptr : target.c_str() + q + 1);
+  auto header = [&](const char* name) -> std::string {
+    for (const auto& [k, v] : headers) {
+      if (absl::EqualsIgnoreCase(k, name)) return v;
+    }
+    return "";
+  };
+  const std::string content_type = header("Content-Type");
+  req.content_type = MediaType(content_type.empty() ? nullptr : content_type.c_str());
+  req.accept = header("Accept");
+  req.user_agent = header("User-Agent");
+  req.authorization = header("Authorization");
+  req.body = body;
+  if (req.body.size() > kMaxBodyBytes) return {413, "request entity too large"};
+  std::optional<Target> watch;
+  Response r = Handle(req, &watch);
+  if (watch.has_value()) return {400, "watches need HTTP"};
+  return {r.code, std::move(r.body)};
 }
 
 std::optional<Response> ApiServer::Impl::InjectedFailure(const std::string& verb,
@@ -430,8 +464,7 @@ Response ApiServer::Impl::Route(Request& req, std::string* verb,
     return {200, "ok", "text/plain; charset=utf-8"};
   }
   if (!tokens_.empty() && !(seg.size() == 1 && seg[0] == "version")) {
-    const char* auth = mg_get_header(req.conn, "Authorization");
-    const std::string_view header = auth != nullptr ? auth : "";
+    const std::string_view header = req.authorization;
     if (header.substr(0, 7) != "Bearer " || !tokens_.contains(std::string(header.substr(7)))) {
       return ErrorResponse(internal::ApiError(401, "Unauthorized", "Unauthorized"));
     }
@@ -689,6 +722,11 @@ absl::Status ApiServer::WriteKubeconfig(const std::string& path) const {
 }
 
 absl::StatusOr<Object> ApiServer::Create(const Object& obj) { return impl_->CreateObject(obj); }
+ApiServer::RawResponse ApiServer::ServeWithoutHttp(const std::string& method, const std::string& target,
+                                                   const std::map<std::string, std::string>& headers,
+                                                   const std::string& body) {
+  return impl_->ServeWithoutHttp(method, target, headers, body);
+}
 uint64_t ApiServer::ResourceVersion() const { return impl_->ResourceVersion(); }
 size_t ApiServer::OpenWatches() const { return impl_->OpenWatches(); }
 void ApiServer::CloseAllWatches() { impl_->CloseAllWatches(); }

@@ -20,6 +20,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -100,6 +101,17 @@ class ApiServer {
 
   // Creates an object (a CRD, a namespace, ...) as a POST would; errors as the API answers.
   absl::StatusOr<Object> Create(const Object& obj);
+
+  // Serves one request as if it had come over HTTP, without a connection: the method, the
+  // target ("/api/v1/namespaces/default/configmaps?limit=5"), headers (Content-Type, Accept,
+  // Authorization, User-Agent) and body. For fuzzing the request handling; a watch is
+  // answered 400.
+  struct RawResponse {
+    int code = 0;
+    std::string body;
+  };
+  RawResponse ServeWithoutHttp(const std::string& method, const std::string& target,
+                               const std::map<std::string, std::string>& headers, const std::string& body);
 
   // The newest resourceVersion, and the number of open watches.
   uint64_t ResourceVersion() const;

@@ -81,6 +81,8 @@ class ApiServer::Impl {
   int port() const { return port_; }
 
   absl::StatusOr<Object> CreateObject(const Object& obj);
+  RawResponse ServeWithoutHttp(const std::string& method, const std::string& target,
+                               const std::map<std::string, std::string>& headers, const std::string& body);
   uint64_t ResourceVersion() const { return store_.CurrentRv(); }
   size_t OpenWatches() const { return store_.WatchCount(); }
 
@@ -119,6 +121,7 @@ class ApiServer::Impl {
     std::string content_type;
     std::string accept;
     std::string user_agent;
+    std::string authorization;
     // Warnings for the client (unknown fields kept out of the object), sent as Warning headers.
     std::vector<std::string> warnings;
 
@@ -142,6 +145,8 @@ class ApiServer::Impl {
   int Serve(mg_connection* conn);
   void Send(mg_connection* conn, const Response& r);
 
+  // Serves a parsed request: the response, or the watch to stream in `watch`.
+  Response Handle(Request& req, std::optional<Target>* watch);
   Response Route(Request& req, std::string* verb, std::optional<Target>* watch_target);
   absl::StatusOr<Target> ResolveResource(const std::string& group, const std::string& version,
                                          std::vector<std::string> rest);
