@@ -1,10 +1,10 @@
 #include "application_reconciler.h"
 
 #include <cstdio>
-#include <regex>
 #include <set>
 
 #include "kop/api/condition.h"
+#include "kop/api/names.h"
 #include "kop/base/status_macros.h"
 #include "kop/base/strings.h"
 #include "kop/client/errors.h"
@@ -91,13 +91,12 @@ std::vector<std::string> ValidateSpec(const Object& app) {
   }
   if (s.contains("env")) {
     std::set<std::string> seen;
-    static const std::regex kEnvName("[-._a-zA-Z][-._a-zA-Z0-9]*");
     if (!s["env"].is_array()) {
       problems.push_back("spec.env must be a list");
     } else {
       for (const Json& e : s["env"]) {
         const std::string name = e.is_object() ? e.value("name", "") : "";
-        if (!std::regex_match(name, kEnvName)) {
+        if (!kop::IsEnvVarName(name)) {
           problems.push_back(kop::StrCat("spec.env: \"", name, "\" is not a valid variable name"));
         } else if (!seen.insert(name).second) {
           problems.push_back(kop::StrCat("spec.env: \"", name, "\" is set twice"));
@@ -106,13 +105,12 @@ std::vector<std::string> ValidateSpec(const Object& app) {
     }
   }
   if (s.contains("config")) {
-    static const std::regex kKey("[-._a-zA-Z0-9]+");
     if (!s["config"].is_object()) {
       problems.push_back("spec.config must be a map of file names to contents");
     } else {
       size_t bytes = 0;
       for (const auto& [key, value] : s["config"].items()) {
-        if (!std::regex_match(key, kKey) || key.size() > 253) {
+        if (!kop::IsConfigMapKey(key)) {
           problems.push_back(kop::StrCat("spec.config: \"", key, "\" is not a valid file name"));
         }
         if (!value.is_string()) {
@@ -139,8 +137,7 @@ std::vector<std::string> ValidateSpec(const Object& app) {
     if (!ok) problems.push_back("spec.resources must hold limits and requests, maps of resource names to quantities");
   }
   // The Service is named after the Application, and Service names are DNS-1035 labels.
-  static const std::regex kLabel1035("[a-z]([-a-z0-9]*[a-z0-9])?");
-  if (app.name().size() > 63 || !std::regex_match(app.name(), kLabel1035)) {
+  if (!kop::IsDns1035Label(app.name())) {
     problems.push_back(kop::StrCat("metadata.name \"", app.name(),
                                    "\" cannot name a Service: it must be a DNS-1035 label (lower case letters, digits "
                                    "and '-', starting with a letter) of at most 63 characters"));

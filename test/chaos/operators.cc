@@ -291,6 +291,8 @@ std::vector<std::string> OperatorFleet::Violations() const {
     absl::Time begin, end;
     int incarnation;
     std::string key, id;
+    bool finished = false;  // logged its end (not cut short by the process's death)
+    bool ok = false;
   };
   std::vector<Interval> all;
   std::vector<std::string> out;
@@ -318,6 +320,8 @@ std::vector<std::string> OperatorFleet::Violations() const {
       } else if ((msg == "reconcile finished" || msg.rfind("reconcile failed", 0) == 0) && open.contains(id) && ts.ok()) {
         Interval i = open[id];
         i.end = *ts;
+        i.finished = true;
+        i.ok = msg == "reconcile finished";
         all.push_back(i);
         open.erase(id);
         ++reconciles_;
@@ -328,6 +332,20 @@ std::vector<std::string> OperatorFleet::Violations() const {
       i.end = inc.killed && inc.died.has_value() ? *inc.died : last;
       all.push_back(i);
     }
+  }
+  // Every key's last finished reconcile (over all processes) must have succeeded: an error
+  // log without a later success is a key left behind.
+  std::map<std::string, std::pair<absl::Time, bool>> last_result;
+  for (const Interval& i : all) {
+    if (i.end == absl::InfiniteFuture() || !i.finished) continue;
+    auto& [when, ok] = last_result[i.key];
+    if (i.end >= when) {
+      when = i.end;
+      ok = i.ok;
+    }
+  }
+  for (const auto& [key, result] : last_result) {
+    if (!result.second) out.push_back(kop::StrCat("key ", key, ": its last reconcile failed, and none succeeded after"));
   }
   std::sort(all.begin(), all.end(), [](const Interval& a, const Interval& b) { return a.begin < b.begin; });
   for (size_t a = 0; a < all.size(); ++a) {

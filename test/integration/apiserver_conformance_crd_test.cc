@@ -157,6 +157,78 @@ TEST_CASE("a CRD's schema checks patterns, lengths, item counts, int-or-string, 
   CHECK(HasCause(r, "spec.ports[1]"));
 }
 
+TEST_CASE("hostile sizes are answered, not fatal: deep nesting and long strings under a pattern") {
+  TestCluster c;
+  const std::string group = c.InstallCrd("Gadget", "gadgets", true, kGadgetSchema);
+  const Json pattern_schema = Json::parse(R"({"type": "object", "properties": {"spec": {"type": "object",
+      "properties": {"name": {"type": "string", "pattern": "^[a-z]+$"}}}}})");
+  const std::string worded = c.InstallCrd("Word", "words", true, pattern_schema);
+  const std::string path = "/apis/" + group + "/v1/namespaces/" + c.ns() + "/gadgets";
+
+  // 1,000 levels under a field that keeps unknown fields: stored, read back and patched whole.
+  constexpr int kDepth = 1000;
+  Json deep = "bottom";
+  for (int i = 0; i < kDepth; ++i) deep = Json{{"d", std::move(deep)}};
+  HttpReply r = c.http().Post(path, Gadget(group, c.ns(), "deep", {{"image", "nginx"}, {"extra", deep}}));
+  INFO(r.body.substr(0, 400));
+  REQUIRE(r.code == 201);
+  Json got = c.http().Get(path + "/deep").json();
+  const Json* at = &got["spec"]["extra"];
+  for (int i = 0; i < kDepth; ++i) at = &(*at)["d"];
+  CHECK(*at == "bottom");
+  Json patch = "patched";
+  for (int i = 0; i < kDepth; ++i) patch = Json{{"d", std::move(patch)}};
+  r = c.http().Patch(path + "/deep", "application/merge-patch+json",
+                     Json{{"spec", {{"extra", std::move(patch)}}}}.dump());
+  REQUIRE(r.code == 200);
+  got = r.json();
+  at = &got["spec"]["extra"];
+  for (int i = 0; i < kDepth; ++i) at = &(*at)["d"];
+  CHECK(*at == "patched");
+  Json applied = "applied";
+  for (int i = 0; i < kDepth; ++i) applied = Json{{"d", std::move(applied)}};
+  r = c.http().Request("PATCH", path + "/deep?fieldManager=deep-test&force=true", "application/apply-patch+yaml",
+                       Gadget(group, c.ns(), "deep", {{"image", "nginx"}, {"extra", std::move(applied)}}).dump());
+  REQUIRE(r.code == 200);
+  got = r.json();
+  at = &got["spec"]["extra"];
+  for (int i = 0; i < kDepth; ++i) at = &(*at)["d"];
+  CHECK(*at == "applied");
+
+  // A long value under a pattern is judged, however long.
+  const std::string words = "/apis/" + worded + "/v1/namespaces/" + c.ns() + "/words";
+  Json word = {{"apiVersion", worded + "/v1"}, {"kind", "Word"}, {"metadata", {{"name", "long"}}},
+               {"spec", {{"name", std::string(200000, 'a') + "A"}}}};
+  r = c.http().Post(words, word);
+  CHECK(r.code == 422);
+  CHECK(HasCause(r, "spec.name"));
+  word["spec"]["name"] = std::string(200000, 'a');
+  CHECK(c.http().Post(words, word).code == 201);
+
+  // Names far past their limit are refused by length, not by matching.
+  word["metadata"]["name"] = std::string(100000, 'a');
+  r = c.http().Post(words, word);
+  CHECK(r.code == 422);
+  CHECK(HasCause(r, "metadata.name"));
+}
+
+TEST_CASE("a body nested deeper than the JSON decoder allows is a 400 [embedded-only]") {
+  TestCluster c;
+  if (c.embedded() == nullptr) return;
+  const std::string group = c.InstallCrd("Gadget", "gadgets", true, kGadgetSchema);
+  const std::string path = "/apis/" + group + "/v1/namespaces/" + c.ns() + "/gadgets";
+  std::string body = R"({"apiVersion":")" + group + R"(/v1","kind":"Gadget","metadata":{"name":"x"},"spec":)";
+  for (int i = 0; i < 10001; ++i) body += "[";
+  for (int i = 0; i < 10001; ++i) body += "]";
+  body += "}";
+  HttpReply r = c.http().Request("POST", path, "application/json", body);
+  CHECK(r.code == 400);
+  CHECK(r.json()["reason"] == "BadRequest");
+  CHECK(r.json()["message"].get<std::string>().find("deeper than 10000") != std::string::npos);
+  // The server is still there.
+  CHECK(c.http().Get(path).code == 200);
+}
+
 TEST_CASE("a CRD with two versions serves both from one storage, each with its own schema") {
   TestCluster c;
   const Json versions = Json::parse(R"([

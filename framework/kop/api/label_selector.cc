@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "absl/status/status.h"
+#include "kop/api/names.h"
 #include "kop/base/status_macros.h"
 #include "kop/base/strings.h"
 
@@ -20,25 +21,6 @@ bool IsQualifiedName(std::string_view s) {
   if (s.empty() || s.size() > 63 || !IsAlnum(s.front()) || !IsAlnum(s.back())) return false;
   return std::all_of(s.begin(), s.end(),
                      [](char c) { return IsAlnum(c) || c == '-' || c == '_' || c == '.'; });
-}
-
-// A DNS-1123 subdomain: lower-case labels of [a-z0-9-] joined by dots, at most 253 chars.
-bool IsDnsSubdomain(std::string_view s) {
-  if (s.empty() || s.size() > 253) return false;
-  size_t start = 0;
-  while (start <= s.size()) {
-    size_t dot = s.find('.', start);
-    std::string_view label = s.substr(start, dot == std::string_view::npos ? s.npos : dot - start);
-    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
-      return false;
-    }
-    for (char c : label) {
-      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
-    }
-    if (dot == std::string_view::npos) break;
-    start = dot + 1;
-  }
-  return true;
 }
 
 class Parser {
@@ -203,7 +185,7 @@ absl::Status ValidateLabelKey(std::string_view key) {
   if (slash != std::string_view::npos) {
     std::string_view prefix = key.substr(0, slash);
     name = key.substr(slash + 1);
-    if (!IsDnsSubdomain(prefix)) {
+    if (!IsDns1123Subdomain(prefix)) {
       return absl::InvalidArgumentError(
           kop::StrCat("label key \"", key, "\": prefix must be a DNS-1123 subdomain"));
     }

@@ -32,6 +32,7 @@
 #include "kop/base/strings.h"
 #include "kop/testing/internal/apply.h"
 #include "kop/testing/internal/errors.h"
+#include "kop/testing/internal/large_stack.h"
 #include "kop/testing/internal/registry.h"
 #include "kop/testing/internal/schema.h"
 #include "kop/testing/internal/store.h"
@@ -52,6 +53,31 @@ using internal::StoredObject;
 namespace {
 
 constexpr size_t kMaxBodyBytes = 3 * 1024 * 1024;  // upstream's request size limit
+constexpr int kMaxNestingDepth = 10000;              // upstream's JSON decoder limit
+
+// Whether a JSON (or flow-style YAML) body nests objects and arrays deeper than `max`. A
+// linear scan, so that nothing recursive ever sees such a body.
+bool NestsDeeperThan(std::string_view body, int max) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < body.size(); ++i) {
+    const char c = body[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > max) return true;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return false;
+}
 
 std::string UrlDecode(std::string_view s) {
   std::string out;
@@ -347,6 +373,12 @@ void ApiServer::Impl::Send(mg_connection* conn, const Response& r) {
   if (!r.body.empty()) mg_write(conn, r.body.data(), r.body.size());
 }
 
+int ApiServer::Impl::Dispatch(mg_connection* conn, void* self) {
+  int code = 0;
+  internal::RunOnLargeStack([&] { code = static_cast<Impl*>(self)->Serve(conn); });
+  return code;
+}
+
 int ApiServer::Impl::Serve(mg_connection* conn) {
   const mg_request_info* ri = mg_get_request_info(conn);
   Request req;
@@ -368,6 +400,12 @@ int ApiServer::Impl::Serve(mg_connection* conn) {
                      kop::StrCat("Request entity too large: limit is ", kMaxBodyBytes))));
       return 413;
     }
+  }
+  if (NestsDeeperThan(req.body, kMaxNestingDepth)) {
+    Send(conn, ErrorResponse(internal::BadRequest(kop::StrCat(
+                   "the body of the request could not be decoded: it nests objects and arrays deeper than ",
+                   kMaxNestingDepth, " levels"))));
+    return 400;
   }
   if (const int64_t ms = latency_ms_.load(); ms > 0) {
     std::this_thread::sleep_for(std::chrono::milliseconds(ms));
@@ -418,6 +456,7 @@ ApiServer::RawResponse ApiServer::Impl::ServeWithoutHttp(const std::string& meth
   req.authorization = header("Authorization");
   req.body = body;
   if (req.body.size() > kMaxBodyBytes) return {413, "request entity too large"};
+  if (NestsDeeperThan(req.body, kMaxNestingDepth)) return {400, "nested too deeply"};
   std::optional<Target> watch;
   Response r = Handle(req, &watch);
   if (watch.has_value()) return {400, "watches need HTTP"};

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <regex>
+#include <string>
+#include <unordered_map>
 
 #include "absl/strings/escaping.h"
 #include "kop/api/time.h"
@@ -10,6 +12,18 @@
 
 namespace kop::testing::internal {
 namespace {
+
+// A CRD's `pattern`, compiled once per thread. The polynomial (breadth-first) executor keeps
+// the matcher's recursion bounded by the pattern rather than the value, so a long string
+// cannot exhaust a server thread's small stack. Throws std::regex_error for a bad pattern.
+const std::regex& CompiledPattern(const std::string& pattern) {
+  static thread_local std::unordered_map<std::string, std::regex> cache;
+  if (auto it = cache.find(pattern); it != cache.end()) return it->second;
+  if (cache.size() >= 256) cache.clear();
+  return cache
+      .emplace(pattern, std::regex(pattern, std::regex::ECMAScript | std::regex_constants::__polynomial))
+      .first->second;
+}
 
 std::string Join(const std::string& path, const std::string& field) {
   return path.empty() ? field : kop::StrCat(path, ".", field);
@@ -180,7 +194,7 @@ void Validate(const Json& schema, const Json& value, const std::string& path,
     }
     if (auto p = schema.find("pattern"); p != schema.end() && p->is_string()) {
       try {
-        if (!std::regex_search(s, std::regex(p->get<std::string>(), std::regex::ECMAScript))) {
+        if (!std::regex_search(s, CompiledPattern(p->get<std::string>()))) {
           out.push_back({"FieldValueInvalid", path,
                          kop::StrCat("Invalid value: ", Show(value), ": ", path, " in body should match '",
                                      p->get<std::string>(), "'")});

@@ -139,9 +139,8 @@ class ApiServer::Impl {
     bool legacy_watch = false;
   };
 
-  static int Dispatch(mg_connection* conn, void* self) {
-    return static_cast<Impl*>(self)->Serve(conn);
-  }
+  // The request handler: Serve on a thread with a large stack (see large_stack.h).
+  static int Dispatch(mg_connection* conn, void* self);
   int Serve(mg_connection* conn);
   void Send(mg_connection* conn, const Response& r);
 

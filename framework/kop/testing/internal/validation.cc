@@ -1,10 +1,9 @@
 #include "kop/testing/internal/validation.h"
 
-#include <map>
-#include <regex>
 #include <set>
 
 #include "kop/api/label_selector.h"
+#include "kop/api/names.h"
 #include "kop/base/strings.h"
 
 namespace kop::testing::internal {
@@ -23,13 +22,6 @@ constexpr char kLabel1035Message[] =
     "alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or "
     "'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
 
-bool Matches(const std::string& s, const char* pattern) {
-  static thread_local std::map<const char*, std::regex> cache;
-  auto it = cache.find(pattern);
-  if (it == cache.end()) it = cache.emplace(pattern, std::regex(pattern)).first;
-  return std::regex_match(s, it->second);
-}
-
 }  // namespace
 
 std::vector<FieldCause> ValidateObjectMeta(const ResourceInfo& info, const Object& obj,
@@ -42,15 +34,15 @@ std::vector<FieldCause> ValidateObjectMeta(const ResourceInfo& info, const Objec
                         "Required value: name or generateName is required"});
     }
   } else {
-    const char* pattern = "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
+    bool (*valid)(std::string_view) = IsDns1123Subdomain;
     const char* message = kSubdomainMessage;
     size_t max = 253;
     if (info.name_format == "label") {
-      pattern = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
+      valid = IsDns1123Label;
       message = kLabelMessage;
       max = 63;
     } else if (info.name_format == "label1035") {
-      pattern = "[a-z]([-a-z0-9]*[a-z0-9])?";
+      valid = IsDns1035Label;
       message = kLabel1035Message;
       max = 63;
     }
@@ -58,7 +50,7 @@ std::vector<FieldCause> ValidateObjectMeta(const ResourceInfo& info, const Objec
       causes.push_back({"FieldValueInvalid", "metadata.name",
                         kop::StrCat("Invalid value: \"", name, "\": must be no more than ", max,
                                     " characters")});
-    } else if (!Matches(name, pattern)) {
+    } else if (!valid(name)) {
       causes.push_back({"FieldValueInvalid", "metadata.name",
                         kop::StrCat("Invalid value: \"", name, "\": ", message)});
     }
@@ -120,7 +112,7 @@ void ValidateContainers(const Json& spec, const std::string& path, std::vector<F
       const Json& c = (*cs)[i];
       const std::string at = kop::StrCat(path, ".", list, "[", i, "]");
       const std::string name = c.value("name", "");
-      if (!name.empty() && !Matches(name, "[a-z0-9]([-a-z0-9]*[a-z0-9])?")) {
+      if (!name.empty() && !IsDns1123Label(name)) {
         out.push_back({"FieldValueInvalid", at + ".name",
                        kop::StrCat("Invalid value: \"", name, "\": ", kLabelMessage)});
       } else if (!name.empty() && !names.insert(name).second) {
@@ -193,7 +185,7 @@ void ValidateDataKeys(const Json& obj, std::vector<FieldCause>& out) {
     const Json* data = At(obj, {field});
     if (data == nullptr || !data->is_object()) continue;
     for (const auto& [k, v] : data->items()) {
-      if (k.empty() || k.size() > 253 || !Matches(k, "[-._a-zA-Z0-9]+")) {
+      if (!IsConfigMapKey(k)) {
         out.push_back({"FieldValueInvalid", kop::StrCat(field, "[", k, "]"),
                        kop::StrCat("Invalid value: \"", k, "\": a valid config key must consist of alphanumeric "
                                    "characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or "
