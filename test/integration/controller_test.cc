@@ -169,6 +169,27 @@ TEST_CASE("two workers reconcile two keys in parallel but never one key twice at
   CHECK(rec->overlaps() == 0);
 }
 
+TEST_CASE("informers that outlive their controller keep delivering without reaching it") {
+  Env env;
+  Enqueue enqueue;
+  {
+    auto* rec = new CountingReconciler();
+    Controller controller({.name = "widgets"}, std::unique_ptr<Reconciler>(rec));
+    env.Wire(controller);
+    enqueue = controller.Enqueuer();
+    REQUIRE(env.widgets.Create(env.Widget("early")).ok());
+    REQUIRE(WaitFor([&] { return rec->Count({env.cluster.ns(), "early"}) >= 1; }));
+  }
+  // The controller is gone; the informers still run and still call its handlers.
+  auto widgets = env.factory->ForResource({env.group, "v1", "widgets"}, true);
+  REQUIRE(widgets.ok());
+  for (int i = 0; i < 20; ++i) {
+    REQUIRE(env.widgets.Create(env.Widget("late-" + std::to_string(i))).ok());
+  }
+  REQUIRE(WaitFor([&] { return (*widgets)->indexer().Size() == 21; }));
+  enqueue(Request{ObjectKey{env.cluster.ns(), "direct"}});  // a no-op, not a use after free
+}
+
 TEST_CASE("requeue_after and error backoff follow the controller's clock") {
   Env env;
   FakeClock clock;

@@ -64,14 +64,25 @@ Controller::Controller(ControllerOptions options, std::unique_ptr<Reconciler> re
       queue_(options_.rate_limiter != nullptr
                  ? std::make_unique<SharedLimiter>(options_.rate_limiter)
                  : workqueue::DefaultControllerRateLimiter<ObjectKey>(clock_),
-             {.name = options_.name, .metrics_provider = options_.queue_metrics, .clock = &clock_}) {}
+             {.name = options_.name, .metrics_provider = options_.queue_metrics, .clock = &clock_}) {
+  enqueue_target_->controller = this;
+}
 
-Controller::~Controller() { Stop(std::chrono::milliseconds(0)); }
+Controller::~Controller() {
+  {
+    std::unique_lock<std::shared_mutex> lock(enqueue_target_->mu);  // waits out running enqueues
+    enqueue_target_->controller = nullptr;
+  }
+  Stop(std::chrono::milliseconds(0));
+}
 
 void Controller::Enqueue(const Request& request) { queue_.Add(request.key); }
 
 kop::Enqueue Controller::Enqueuer() {
-  return [this](const Request& r) { Enqueue(r); };
+  return [target = enqueue_target_](const Request& r) {
+    std::shared_lock<std::shared_mutex> lock(target->mu);
+    if (target->controller != nullptr) target->controller->Enqueue(r);
+  };
 }
 
 void Controller::Start() {

@@ -21,6 +21,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <shared_mutex>
 #include <stop_token>
 #include <string>
 #include <thread>
@@ -78,7 +79,8 @@ class Controller {
   ~Controller();
 
   void Enqueue(const Request& request);
-  // A function handlers can hold; valid while the controller lives.
+  // A function handlers can hold. Once the controller is destroyed it does nothing, so an
+  // informer that outlives the controller cannot reach into a dead queue.
   kop::Enqueue Enqueuer();
 
   // Starts the workers. Idempotent; does nothing once stopped.
@@ -96,6 +98,12 @@ class Controller {
   void Work(int worker);
   void Process(const ObjectKey& key);
 
+  // What Enqueuer()'s functions reach the controller through; cleared by the destructor.
+  struct EnqueueTarget {
+    std::shared_mutex mu;
+    Controller* controller = nullptr;
+  };
+
   const ControllerOptions options_;
   const std::unique_ptr<Reconciler> reconciler_;
   const Clock& clock_;
@@ -112,6 +120,8 @@ class Controller {
 
   kop::Mutex lifecycle_mu_;  // serialises Start and Stop; guards workers_
   std::vector<std::jthread> workers_ ABSL_GUARDED_BY(lifecycle_mu_);
+
+  const std::shared_ptr<EnqueueTarget> enqueue_target_ = std::make_shared<EnqueueTarget>();
 };
 
 }  // namespace kop

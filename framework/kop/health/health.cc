@@ -253,15 +253,15 @@ class HealthServer::Impl {
   int grpc_port() const { return grpc_port_; }
 
  private:
-  // Sets the gRPC status of "" from readiness.
+  // Sets the gRPC status of "" from readiness, when it changes: Watch streams get one
+  // message per change, not one per poll.
   void Publish() {
     const bool ready = checks_.Ready();
     kop::MutexLock lock(&mu_);
-    if (grpc_shut_) return;
-    if (ready != last_ready_) {
-      log_.V(1).Info("gRPC health", "serving", ready);
-      last_ready_ = ready;
-    }
+    if (grpc_shut_ || (published_ && ready == last_ready_)) return;
+    if (published_) log_.V(1).Info("gRPC health", "serving", ready);
+    published_ = true;
+    last_ready_ = ready;
     grpc_->GetHealthCheckService()->SetServingStatus("", ready);
   }
 
@@ -348,6 +348,7 @@ class HealthServer::Impl {
   bool refresh_ ABSL_GUARDED_BY(mu_) = false;
   bool grpc_shut_ ABSL_GUARDED_BY(mu_) = false;
   bool last_ready_ ABSL_GUARDED_BY(mu_) = false;
+  bool published_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 absl::StatusOr<std::unique_ptr<HealthServer>> HealthServer::Start(HealthServerOptions options,

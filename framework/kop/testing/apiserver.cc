@@ -458,7 +458,8 @@ ApiServer::RawResponse ApiServer::Impl::ServeWithoutHttp(const std::string& meth
   if (req.body.size() > kMaxBodyBytes) return {413, "request entity too large"};
   if (NestsDeeperThan(req.body, kMaxNestingDepth)) return {400, "nested too deeply"};
   std::optional<Target> watch;
-  Response r = Handle(req, &watch);
+  Response r;
+  internal::RunOnLargeStack([&] { r = Handle(req, &watch); });  // as over HTTP
   if (watch.has_value()) return {400, "watches need HTTP"};
   return {r.code, std::move(r.body)};
 }
