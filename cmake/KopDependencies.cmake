@@ -21,6 +21,18 @@ kop_require(nlohmann_json CONFIG DEBIAN nlohmann-json3-dev)
 kop_require(CURL DEBIAN libcurl4-openssl-dev)
 kop_require(OpenSSL DEBIAN libssl-dev)
 kop_require(yaml-cpp CONFIG DEBIAN libyaml-cpp-dev)
+# libyaml parses YAML (yaml-cpp only writes it: its parser hangs on some malformed input).
+find_path(KOP_LIBYAML_INCLUDE_DIR yaml.h)
+find_library(KOP_LIBYAML_LIBRARY NAMES yaml)
+if(NOT KOP_LIBYAML_INCLUDE_DIR OR NOT KOP_LIBYAML_LIBRARY)
+  message(FATAL_ERROR "kop needs libyaml, which was not found. Install the Debian package "
+                      "'libyaml-dev' (apt-get install libyaml-dev), or run scripts/setup.")
+endif()
+if(NOT TARGET kop_libyaml)
+  add_library(kop_libyaml UNKNOWN IMPORTED)
+  set_target_properties(kop_libyaml PROPERTIES IMPORTED_LOCATION "${KOP_LIBYAML_LIBRARY}"
+                                               INTERFACE_INCLUDE_DIRECTORIES "${KOP_LIBYAML_INCLUDE_DIR}")
+endif()
 kop_require(prometheus-cpp CONFIG DEBIAN prometheus-cpp-dev)
 kop_require(civetweb CONFIG DEBIAN libcivetweb-dev)
 kop_require(Protobuf DEBIAN libprotobuf-dev)

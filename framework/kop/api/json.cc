@@ -15,6 +15,25 @@ absl::StatusOr<Json> ParseJson(std::string_view text) {
   }
 }
 
+std::string StringOr(const Json& j, std::string_view key, std::string_view fallback) {
+  if (!j.is_object()) return std::string(fallback);
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string(fallback);
+}
+
+bool BoolOr(const Json& j, std::string_view key, bool fallback) {
+  if (!j.is_object()) return fallback;
+  auto it = j.find(key);
+  return it != j.end() && it->is_boolean() ? it->get<bool>() : fallback;
+}
+
+const Json& ArrayOr(const Json& j, std::string_view key) {
+  static const Json* const kEmpty = new Json(Json::array());
+  if (!j.is_object()) return *kEmpty;
+  auto it = j.find(key);
+  return it != j.end() && it->is_array() ? *it : *kEmpty;
+}
+
 std::string DumpJson(const Json& j) {
   return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }

@@ -26,6 +26,14 @@ std::string DumpJson(const Json& j);
 // "object", "array", "string", "integer", "number", "boolean" or "null".
 std::string_view JsonTypeName(const Json& j);
 
+// Lenient readers for documents from elsewhere (servers, files): the member `key` of `j` when
+// `j` is an object and the member has the type asked for, `fallback` otherwise. Unlike
+// Json::value they never throw.
+std::string StringOr(const Json& j, std::string_view key, std::string_view fallback = "");
+bool BoolOr(const Json& j, std::string_view key, bool fallback);
+// A JSON array member, or an empty array.
+const Json& ArrayOr(const Json& j, std::string_view key);
+
 }  // namespace kop
 
 #endif  // KOP_API_JSON_H_

@@ -1,7 +1,14 @@
 #include "kop/api/yaml.h"
 
+#include <yaml.h>
+
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "kop/base/strings.h"
@@ -33,10 +40,9 @@ bool IsFloat(const std::string& s, double* out) {
   return ec == std::errc() && p == s.data() + s.size();
 }
 
-Json Scalar(const YAML::Node& node) {
-  const std::string& v = node.Scalar();
-  if (node.Tag() == "!" || node.Tag() == "tag:yaml.org,2002:str") return v;  // quoted
-  if (node.Tag() != "?" && !node.Tag().empty()) return v;
+// A plain (unquoted, untagged) scalar as Kubernetes' YAML reads it: null, a boolean, an
+// integer, a finite float, or else the text itself.
+Json ResolvePlain(const std::string& v) {
   if (v.empty() || v == "~" || v == "null" || v == "Null" || v == "NULL") return nullptr;
   if (v == "true" || v == "True" || v == "TRUE") return true;
   if (v == "false" || v == "False" || v == "FALSE") return false;
@@ -47,39 +53,141 @@ Json Scalar(const YAML::Node& node) {
   return v;
 }
 
-absl::StatusOr<Json> ToJson(const YAML::Node& node, int depth) {
-  if (depth > 200) return absl::InvalidArgumentError("YAML nests deeper than 200 levels");
-  switch (node.Type()) {
-    case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined:
-      return Json(nullptr);
-    case YAML::NodeType::Scalar:
-      return Scalar(node);
-    case YAML::NodeType::Sequence: {
-      Json arr = Json::array();
-      for (const YAML::Node& item : node) {
-        absl::StatusOr<Json> v = ToJson(item, depth + 1);
-        if (!v.ok()) return v;
-        arr.push_back(*std::move(v));
+constexpr int kMaxDepth = 200;
+
+// Builds JSON values from libyaml's events. Anchors are kept with their values; an alias is a
+// copy, counted against a node budget so that nested aliases cannot expand without bound.
+class Builder {
+ public:
+  explicit Builder(size_t input_bytes) : budget_(std::max<size_t>(100000, 20 * input_bytes)) {}
+
+  absl::StatusOr<std::vector<Json>> Run(std::string_view text) {
+    yaml_parser_t parser;
+    if (yaml_parser_initialize(&parser) == 0) return absl::ResourceExhaustedError("YAML: out of memory");
+    yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+    absl::Status status;
+    bool done = false;
+    while (status.ok() && !done) {
+      yaml_event_t event;
+      if (yaml_parser_parse(&parser, &event) == 0) {
+        status = absl::InvalidArgumentError(
+            kop::StrCat("invalid YAML at line ", parser.problem_mark.line + 1, ", column ",
+                        parser.problem_mark.column + 1, ": ",
+                        parser.problem != nullptr ? parser.problem : "cannot parse",
+                        parser.context != nullptr ? kop::StrCat(" (", parser.context, ")") : ""));
+        break;
       }
-      return arr;
+      done = event.type == YAML_STREAM_END_EVENT;
+      status = Handle(event);
+      yaml_event_delete(&event);
     }
-    case YAML::NodeType::Map: {
-      Json obj = Json::object();
-      for (const auto& kv : node) {
-        if (!kv.first.IsScalar()) {
-          return absl::InvalidArgumentError(kop::StrCat(
-              "YAML line ", kv.first.Mark().line + 1, ": mapping keys must be scalars"));
+    yaml_parser_delete(&parser);
+    if (!status.ok()) return status;
+    return std::move(docs_);
+  }
+
+ private:
+  struct Frame {
+    Json value;
+    std::string anchor;
+    size_t nodes = 1;
+    bool has_key = false;
+    std::string key;
+  };
+
+  static std::string Text(const unsigned char* s) { return s != nullptr ? reinterpret_cast<const char*>(s) : ""; }
+
+  absl::Status Handle(const yaml_event_t& e) {
+    switch (e.type) {
+      case YAML_DOCUMENT_START_EVENT:
+        anchors_.clear();
+        return absl::OkStatus();
+      case YAML_SCALAR_EVENT: {
+        const std::string value(reinterpret_cast<const char*>(e.data.scalar.value), e.data.scalar.length);
+        const bool plain = e.data.scalar.style == YAML_PLAIN_SCALAR_STYLE && e.data.scalar.tag == nullptr;
+        if (!frames_.empty() && frames_.back().value.is_object() && !frames_.back().has_key) {
+          return Key(value, e);
         }
-        absl::StatusOr<Json> v = ToJson(kv.second, depth + 1);
-        if (!v.ok()) return v;
-        obj[kv.first.Scalar()] = *std::move(v);
+        return Complete(plain ? ResolvePlain(value) : Json(value), Text(e.data.scalar.anchor), 1, e);
       }
-      return obj;
+      case YAML_ALIAS_EVENT: {
+        auto it = anchors_.find(Text(e.data.alias.anchor));
+        if (it == anchors_.end()) {
+          return absl::InvalidArgumentError(kop::StrCat("invalid YAML at line ", e.start_mark.line + 1,
+                                                        ": unknown anchor \"", Text(e.data.alias.anchor), "\""));
+        }
+        if (!frames_.empty() && frames_.back().value.is_object() && !frames_.back().has_key) {
+          if (!it->second.first.is_string()) return NotScalarKey(e);
+          return Key(it->second.first.get<std::string>(), e);
+        }
+        return Complete(it->second.first, "", it->second.second, e, /*fresh=*/false);
+      }
+      case YAML_SEQUENCE_START_EVENT:
+      case YAML_MAPPING_START_EVENT: {
+        if (!frames_.empty() && frames_.back().value.is_object() && !frames_.back().has_key) return NotScalarKey(e);
+        if (frames_.size() >= kMaxDepth) {
+          return absl::InvalidArgumentError(kop::StrCat("YAML nests deeper than ", kMaxDepth, " levels"));
+        }
+        Frame f;
+        const bool map = e.type == YAML_MAPPING_START_EVENT;
+        f.value = map ? Json::object() : Json::array();
+        f.anchor = Text(map ? e.data.mapping_start.anchor : e.data.sequence_start.anchor);
+        frames_.push_back(std::move(f));
+        return absl::OkStatus();
+      }
+      case YAML_SEQUENCE_END_EVENT:
+      case YAML_MAPPING_END_EVENT: {
+        Frame f = std::move(frames_.back());
+        frames_.pop_back();
+        return Complete(std::move(f.value), f.anchor, f.nodes, e);
+      }
+      default:
+        return absl::OkStatus();
     }
   }
-  return Json(nullptr);
-}
+
+  absl::Status NotScalarKey(const yaml_event_t& e) {
+    return absl::InvalidArgumentError(
+        kop::StrCat("YAML line ", e.start_mark.line + 1, ": mapping keys must be scalars"));
+  }
+
+  absl::Status Key(std::string key, const yaml_event_t&) {
+    frames_.back().key = std::move(key);
+    frames_.back().has_key = true;
+    return absl::OkStatus();
+  }
+
+  // A finished node of `nodes` nodes: into its parent, or a document of its own.
+  // `fresh`: parsed here (counted once); otherwise an alias's copy (counted in full).
+  absl::Status Complete(Json value, const std::string& anchor, size_t nodes, const yaml_event_t& e,
+                        bool fresh = true) {
+    used_ += fresh ? 1 : nodes;
+    if (used_ > budget_) {
+      return absl::InvalidArgumentError(kop::StrCat("YAML line ", e.start_mark.line + 1,
+                                                    ": aliases expand to more than ", budget_, " nodes"));
+    }
+    if (!anchor.empty()) anchors_[anchor] = {value, nodes};
+    if (frames_.empty()) {
+      if (!value.is_null()) docs_.push_back(std::move(value));
+      return absl::OkStatus();
+    }
+    Frame& parent = frames_.back();
+    parent.nodes += nodes;
+    if (parent.value.is_object()) {
+      parent.value[parent.key] = std::move(value);
+      parent.has_key = false;
+    } else {
+      parent.value.push_back(std::move(value));
+    }
+    return absl::OkStatus();
+  }
+
+  const size_t budget_;
+  size_t used_ = 0;
+  std::vector<Frame> frames_;
+  std::map<std::string, std::pair<Json, size_t>> anchors_;
+  std::vector<Json> docs_;
+};
 
 void Emit(YAML::Emitter& out, const Json& j) {
   switch (j.type()) {
@@ -99,8 +207,7 @@ void Emit(YAML::Emitter& out, const Json& j) {
     case Json::value_t::string: {
       const std::string& s = j.get_ref<const std::string&>();
       // Quote strings that would otherwise read back as another type.
-      YAML::Node probe(s);
-      bool ambiguous = s.empty() || Scalar(probe).type() != Json::value_t::string;
+      bool ambiguous = s.empty() || ResolvePlain(s).type() != Json::value_t::string;
       if (ambiguous) {
         out << YAML::DoubleQuoted << s;
       } else {
@@ -122,23 +229,7 @@ void Emit(YAML::Emitter& out, const Json& j) {
 }  // namespace
 
 absl::StatusOr<std::vector<Json>> ParseYamlDocuments(std::string_view text) {
-  std::vector<YAML::Node> nodes;
-  try {
-    nodes = YAML::LoadAll(std::string(text));
-  } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(kop::StrCat("invalid YAML at line ", e.mark.line + 1,
-                                                  ", column ", e.mark.column + 1, ": ", e.msg));
-  } catch (const std::exception& e) {
-    return absl::InvalidArgumentError(kop::StrCat("invalid YAML: ", e.what()));
-  }
-  std::vector<Json> docs;
-  for (const YAML::Node& n : nodes) {
-    if (n.IsNull()) continue;
-    absl::StatusOr<Json> j = ToJson(n, 0);
-    if (!j.ok()) return j.status();
-    docs.push_back(*std::move(j));
-  }
-  return docs;
+  return Builder(text.size()).Run(text);
 }
 
 absl::StatusOr<Json> ParseYaml(std::string_view text) {

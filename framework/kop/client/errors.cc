@@ -58,7 +58,7 @@ std::string_view DefaultReason(int http) {
 absl::Status ApiErrorFromResponse(int http_code, std::string_view body) {
   Json status;
   absl::StatusOr<Json> parsed = ParseJson(body);
-  if (parsed.ok() && parsed->is_object() && parsed->value("kind", "") == "Status") {
+  if (parsed.ok() && StringOr(*parsed, "kind") == "Status") {
     status = *std::move(parsed);
   } else {
     std::string snippet(body.substr(0, 200));
@@ -75,7 +75,7 @@ absl::Status ApiErrorFromResponse(int http_code, std::string_view body) {
     status["reason"] = DefaultReason(http_code);
   }
   const std::string reason = status["reason"];
-  const std::string message = status.value("message", std::string(DefaultReason(http_code)));
+  const std::string message = StringOr(status, "message", DefaultReason(http_code));
   absl::Status s(CodeFor(http_code, reason), ToAbsl(message));
   s.SetPayload(kStatusPayload, absl::Cord(DumpJson(status)));
   return s;

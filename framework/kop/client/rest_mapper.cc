@@ -29,8 +29,9 @@ absl::StatusOr<Json> GetJson(Transport& t, const std::string& path) {
 void AddResources(const Json& list, const std::string& group, const std::string& version,
                   std::vector<RestMapping>* out) {
   std::vector<RestMapping> found;
-  for (const Json& r : list.value("resources", Json::array())) {
-    const std::string name = r.value("name", "");
+  for (const Json& r : ArrayOr(list, "resources")) {
+    const std::string name = StringOr(r, "name");
+    if (name.empty()) continue;
     const size_t slash = name.find('/');
     if (slash != std::string::npos) {
       for (RestMapping& m : found) {
@@ -40,14 +41,14 @@ void AddResources(const Json& list, const std::string& group, const std::string&
     }
     RestMapping m;
     m.gvr = {group, version, name};
-    m.gvk = {group, version, r.value("kind", "")};
-    m.namespaced = r.value("namespaced", false);
-    m.singular = r.value("singularName", "");
+    m.gvk = {group, version, StringOr(r, "kind")};
+    m.namespaced = BoolOr(r, "namespaced", false);
+    m.singular = StringOr(r, "singularName");
     if (m.singular.empty()) m.singular = Lower(m.gvk.kind);
-    for (const Json& s : r.value("shortNames", Json::array())) {
+    for (const Json& s : ArrayOr(r, "shortNames")) {
       if (s.is_string()) m.short_names.push_back(s.get<std::string>());
     }
-    for (const Json& v : r.value("verbs", Json::array())) {
+    for (const Json& v : ArrayOr(r, "verbs")) {
       if (v.is_string()) m.verbs.push_back(v.get<std::string>());
     }
     found.push_back(std::move(m));
@@ -67,19 +68,22 @@ void RestMapper::Invalidate() {
 absl::Status RestMapper::RefreshLocked() {
   std::vector<RestMapping> all;
   KOP_ASSIGN_OR_RETURN(Json api, GetJson(*transport_, "/api"));
-  for (const Json& v : api.value("versions", Json::array())) {
+  for (const Json& v : ArrayOr(api, "versions")) {
     if (!v.is_string()) continue;
     KOP_ASSIGN_OR_RETURN(Json list, GetJson(*transport_, "/api/" + v.get<std::string>()));
     AddResources(list, "", v.get<std::string>(), &all);
   }
   KOP_ASSIGN_OR_RETURN(Json groups, GetJson(*transport_, "/apis"));
-  for (const Json& g : groups.value("groups", Json::array())) {
-    const std::string name = g.value("name", "");
+  for (const Json& g : ArrayOr(groups, "groups")) {
+    const std::string name = StringOr(g, "name");
+    if (name.empty()) continue;
     std::vector<std::string> versions;
-    const std::string preferred = g.value("preferredVersion", Json::object()).value("version", "");
+    const std::string preferred = g.is_object() && g.contains("preferredVersion")
+                                      ? StringOr(g["preferredVersion"], "version")
+                                      : std::string();
     if (!preferred.empty()) versions.push_back(preferred);
-    for (const Json& v : g.value("versions", Json::array())) {
-      const std::string ver = v.value("version", "");
+    for (const Json& v : ArrayOr(g, "versions")) {
+      const std::string ver = StringOr(v, "version");
       if (!ver.empty() && ver != preferred) versions.push_back(ver);
     }
     for (const std::string& ver : versions) {

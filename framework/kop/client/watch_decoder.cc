@@ -83,7 +83,11 @@ absl::Status WatchDecoder::DecodeLine(std::string_view line, std::vector<WatchEv
     e.type = WatchEvent::Type::kBookmark;
   } else if (t == "ERROR") {
     e.type = WatchEvent::Type::kError;
-    const int code = object->value("code", 500);
+    int code = 500;  // a Status without a usable code is still an error
+    if (auto c = object->find("code"); c != object->end() && c->is_number_integer()) {
+      const int64_t v = c->get<int64_t>();
+      if (v >= 100 && v <= 599) code = static_cast<int>(v);
+    }
     e.error = ApiErrorFromResponse(code, DumpJson(*object));
   } else {
     return absl::InvalidArgumentError(kop::StrCat("watch stream: unknown event type \"", t, "\""));

@@ -110,5 +110,27 @@ TEST_CASE("an event over the size limit is refused instead of buffered forever")
   CHECK_FALSE(s.ok());
 }
 
+TEST_CASE("an ERROR event whose Status has fields of the wrong type is still an error, not a crash") {
+  // Found by fuzz_watch_decoder: "code" as a string threw out of the decoder.
+  for (const char* status : {R"({"kind":"Status","code":"Status","message":7,"reason":["x"]})",
+                             R"({"kind":"Status","code":1e300})", R"({"kind":"Status","code":-3})",
+                             R"({"kind":7,"code":410,"reason":"Expired"})"}) {
+    INFO(status);
+    WatchDecoder d;
+    std::vector<WatchEvent> events;
+    REQUIRE(d.Feed(std::string(R"({"type":"ERROR","object":)") + status + "}\n", &events).ok());
+    REQUIRE(events.size() == 1);
+    CHECK(events[0].type == WatchEvent::Type::kError);
+    CHECK_FALSE(events[0].error.ok());
+  }
+}
+
+TEST_CASE("an error body with mistyped Status fields keeps the HTTP code and a message") {
+  absl::Status s = ApiErrorFromResponse(409, R"({"kind":"Status","message":{"no":1},"reason":5})");
+  CHECK_FALSE(s.ok());
+  CHECK(HttpCode(s) == 409);
+  CHECK_FALSE(std::string(s.message()).empty());
+}
+
 }  // namespace
 }  // namespace kop::client
