@@ -106,7 +106,7 @@ class Builder {
         const std::string value(reinterpret_cast<const char*>(e.data.scalar.value), e.data.scalar.length);
         const bool plain = e.data.scalar.style == YAML_PLAIN_SCALAR_STYLE && e.data.scalar.tag == nullptr;
         if (!frames_.empty() && frames_.back().value.is_object() && !frames_.back().has_key) {
-          return Key(value, e);
+          return Key(value);
         }
         return Complete(plain ? ResolvePlain(value) : Json(value), Text(e.data.scalar.anchor), 1, e);
       }
@@ -118,7 +118,7 @@ class Builder {
         }
         if (!frames_.empty() && frames_.back().value.is_object() && !frames_.back().has_key) {
           if (!it->second.first.is_string()) return NotScalarKey(e);
-          return Key(it->second.first.get<std::string>(), e);
+          return Key(it->second.first.get<std::string>());
         }
         return Complete(it->second.first, "", it->second.second, e, /*fresh=*/false);
       }
@@ -151,7 +151,7 @@ class Builder {
         kop::StrCat("YAML line ", e.start_mark.line + 1, ": mapping keys must be scalars"));
   }
 
-  absl::Status Key(std::string key, const yaml_event_t&) {
+  absl::Status Key(std::string key) {
     frames_.back().key = std::move(key);
     frames_.back().has_key = true;
     return absl::OkStatus();
