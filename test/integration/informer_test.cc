@@ -264,6 +264,8 @@ TEST_CASE("after failed watches a watch that works again resets the backoff [emb
   auto informer = std::make_shared<Informer>(env.cms, o);
   informer->Start();
   REQUIRE(informer->WaitForCacheSync(seconds(30)));
+  // The watch starts after the sync: closing before it is registered would miss it.
+  REQUIRE(WaitFor([&] { return env.cluster.embedded()->OpenWatches() == 1; }));
   // Six failed watches in a row: the backoff grows to 1.6 s (3.2 s with jitter).
   env.cluster.embedded()->FailRequests({.verb = "watch", .code = 500, .count = 6});
   env.cluster.embedded()->CloseAllWatches();
@@ -288,6 +290,9 @@ TEST_CASE("objects deleted while the watch was down are delivered as deletes aft
   informer->AddEventHandler(rec);
   informer->Start();
   REQUIRE(informer->WaitForCacheSync(seconds(30)));
+  // The watch starts after the sync; one still being set up when the watches are closed would
+  // stay open and deliver the delete itself.
+  REQUIRE(WaitFor([&] { return env.cluster.embedded()->OpenWatches() == 1; }));
   // Make every watch fail and the history forget, then delete while nobody watches.
   env.cluster.embedded()->FailRequests({.verb = "watch", .code = 503, .count = 1000});
   env.cluster.embedded()->CloseAllWatches();
