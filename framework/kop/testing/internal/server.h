@@ -50,6 +50,8 @@ inline absl::Status NoSuchResource() {
 }
 
 // Adds a Date header formatted thread-safely (civetweb's own uses gmtime()).
+// The current time as an HTTP Date header value.
+std::string HttpDate();
 void AddDateHeader(mg_connection* conn);
 
 // How a write treats fields the schema does not know (the fieldValidation parameter).
