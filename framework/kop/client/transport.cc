@@ -66,12 +66,7 @@ struct Transfer {
   bool stopped_by_reader = false;  // loop thread only
   std::atomic<bool> cancelled{false};
   std::atomic<bool> finished{false};
-  std::chrono::steady_clock::time_point started;  // set by Submit
-  // Requests: completion, waited on by Do().
-  kop::Mutex mu;
-  kop::CondVar done_cv;
-  bool done ABSL_GUARDED_BY(mu) = false;
-  CURLcode result ABSL_GUARDED_BY(mu) = CURLE_OK;
+  std::chrono::steady_clock::time_point started;  // when it was sent
 };
 
 size_t OnHeader(char* data, size_t size, size_t n, void* p) {
@@ -167,6 +162,7 @@ class CurlTransport final : public Transport {
     curl_multi_wakeup(multi_);
     loop_.join();
     curl_multi_cleanup(multi_);
+    for (CURL* e : idle_) curl_easy_cleanup(e);
   }
 
   const Config& config() const override { return config_; }
@@ -190,6 +186,30 @@ class CurlTransport final : public Transport {
  private:
   absl::StatusOr<std::shared_ptr<Transfer>> Prepare(const HttpRequest& request, bool streaming,
                                                     std::chrono::milliseconds idle_timeout);
+  // Requests reuse the easy handles of finished ones, and with them their open connections.
+  CURL* AcquireEasy() {
+    {
+      kop::MutexLock lock(&mu_);
+      if (!idle_.empty()) {
+        CURL* e = idle_.back();
+        idle_.pop_back();
+        curl_easy_reset(e);  // options only: the connection and TLS session stay
+        return e;
+      }
+    }
+    return curl_easy_init();
+  }
+  void ReleaseEasy(CURL* e) {
+    {
+      kop::MutexLock lock(&mu_);
+      if (idle_.size() < kMaxIdleHandles) {
+        idle_.push_back(e);
+        return;
+      }
+    }
+    curl_easy_cleanup(e);
+  }
+  void Observe(const Transfer& t);
   void Submit(std::shared_ptr<Transfer> t) {
     t->started = std::chrono::steady_clock::now();
     {
@@ -208,7 +228,10 @@ class CurlTransport final : public Transport {
   const std::string host_;  // host:port, the rest_client_* metrics' label
   CURLM* multi_ = nullptr;
 
-  kop::Mutex mu_;  // guards incoming_, cancels_ and stopping_
+  static constexpr size_t kMaxIdleHandles = 32;
+
+  kop::Mutex mu_;  // guards incoming_, cancels_, stopping_ and idle_
+  std::vector<CURL*> idle_ ABSL_GUARDED_BY(mu_);
   std::vector<std::shared_ptr<Transfer>> incoming_ ABSL_GUARDED_BY(mu_);
   std::vector<std::shared_ptr<Transfer>> cancels_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
@@ -238,7 +261,7 @@ absl::StatusOr<std::shared_ptr<Transfer>> CurlTransport::Prepare(
   t->method = request.method;
   t->url = config_.server + request.path;
   t->body = request.body;
-  CURL* e = curl_easy_init();
+  CURL* e = streaming ? curl_easy_init() : AcquireEasy();
   if (e == nullptr) return absl::InternalError("curl_easy_init failed");
   t->easy = e;
   curl_easy_setopt(e, CURLOPT_URL, t->url.c_str());
@@ -355,39 +378,36 @@ void CurlTransport::Loop() {
   }
 }
 
+// The answer's status code, and the rest_client_* metrics.
+void CurlTransport::Observe(const Transfer& t) {
+  if (config_.request_metrics == nullptr) return;
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t.started).count();
+  const bool answered = t.response.code != 0;
+  config_.request_metrics->Observe(t.method, answered ? std::to_string(t.response.code) : "<error>", host_,
+                                   seconds);
+}
+
+// A stream's end (loop thread).
 void CurlTransport::Finish(const std::shared_ptr<Transfer>& t, CURLcode rc) {
   if (t->finished.exchange(true)) return;
   long code = 0;
   curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &code);
   if (t->response.code == 0) t->response.code = static_cast<int>(code);
-  if (config_.request_metrics != nullptr) {
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t->started).count();
-    const bool answered = t->response.code != 0;
-    config_.request_metrics->Observe(t->method, answered ? std::to_string(t->response.code) : "<error>",
-                                     host_, seconds);
-  }
+  Observe(*t);
   curl_easy_cleanup(t->easy);
   curl_slist_free_all(t->headers);
   t->headers = nullptr;
-  if (t->streaming) {
-    absl::Status status;
-    if (t->cancelled.load() || t->stopped_by_reader) {
-      status = absl::CancelledError(kop::StrCat(t->method, " ", t->url, ": cancelled"));
-    } else if (t->response.code != 0 && t->response.code != 200) {
-      status = ApiErrorFromResponse(t->response.code, t->response.body);
-    } else if (rc != CURLE_OK) {
-      status = TransportError(*t, rc);
-    }
-    t->on_done(status);
-    t->on_data = nullptr;
-    t->on_done = nullptr;
-    return;
+  absl::Status status;
+  if (t->cancelled.load() || t->stopped_by_reader) {
+    status = absl::CancelledError(kop::StrCat(t->method, " ", t->url, ": cancelled"));
+  } else if (t->response.code != 0 && t->response.code != 200) {
+    status = ApiErrorFromResponse(t->response.code, t->response.body);
+  } else if (rc != CURLE_OK) {
+    status = TransportError(*t, rc);
   }
-  kop::MutexLock lock(&t->mu);
-  t->done = true;
-  t->result = rc;
-  t->done_cv.SignalAll();
+  t->on_done(status);
+  t->on_data = nullptr;
+  t->on_done = nullptr;
 }
 
 absl::StatusOr<HttpResponse> CurlTransport::Do(const HttpRequest& request) {
@@ -400,13 +420,17 @@ absl::StatusOr<HttpResponse> CurlTransport::Do(const HttpRequest& request) {
     absl::StatusOr<std::shared_ptr<Transfer>> prepared = Prepare(request, false, {});
     if (!prepared.ok()) return prepared.status();
     std::shared_ptr<Transfer> t = *prepared;
-    Submit(t);
-    CURLcode rc;
-    {
-      kop::MutexLock lock(&t->mu);
-      while (!t->done) t->done_cv.Wait(&t->mu);
-      rc = t->result;
-    }
+    // On the calling thread: handing the request to the event loop and the answer back would
+    // cost two thread wake-ups per request, and serialise every caller behind one thread.
+    t->started = std::chrono::steady_clock::now();
+    const CURLcode rc = curl_easy_perform(t->easy);
+    long code = 0;
+    curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &code);
+    t->response.code = static_cast<int>(code);
+    Observe(*t);
+    curl_slist_free_all(t->headers);
+    t->headers = nullptr;
+    ReleaseEasy(std::exchange(t->easy, nullptr));
     if (rc != CURLE_OK) {
       if (idempotent && RetryableConnectionError(rc) && ++connection_failures < kMaxConnectionRetries) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100 << connection_failures));

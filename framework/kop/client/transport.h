@@ -1,8 +1,9 @@
 // kop/client/transport: HTTP to the API server on libcurl.
 //
-// One event-loop thread (curl_multi) drives every request and every watch stream of a
-// Transport. Over TLS it negotiates HTTP/2 and multiplexes all streams on one connection;
-// otherwise HTTP/1.1 with connection reuse. TLS verification is on unless the Config
+// One event-loop thread (curl_multi) drives every watch stream of a Transport; over TLS it
+// negotiates HTTP/2 and multiplexes them on one connection. A request (Do) runs on the
+// calling thread, on a pooled handle that keeps its connection (HTTP/2 over TLS, otherwise
+// HTTP/1.1) for the next request: no hand-off to another thread and back. TLS verification is on unless the Config
 // explicitly turns it off. Credentials, User-Agent, client-side rate limiting, Retry-After
 // (429/503, bounded) and retries of idempotent requests on connection errors are handled
 // here, so callers see one answer per request.
