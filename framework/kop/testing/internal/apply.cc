@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -127,6 +128,84 @@ void Collect(const Json& value, const Json* schema, Path& path, Fields& out, con
     }
   }
   if (!path.empty()) out.insert(path);
+}
+
+// Collect's walk over `value`, with `before` (the node at the same path in the previous
+// object, or null) carried alongside: every field set goes to `out`, and those whose value
+// differs from the previous object's (or that it did not set) also to `changed`. The same as
+// FieldsOf both and comparing every path, without building the previous object's set.
+void CollectChanges(const Json& value, const Json* before, const Json* schema, Path& path, Fields& out,
+                    Fields& changed, const std::string& subresource) {
+  auto leaf = [&](bool same) {
+    out.insert(path);
+    if (!same) changed.insert(path);
+  };
+  if (value.is_object() && !AtomicMap(schema) && !(value.empty() && !path.empty())) {
+    // The previous node's children were fields only if Collect would have walked into it.
+    const bool walked = before != nullptr && before->is_object() && !AtomicMap(schema) &&
+                        !(before->empty() && !path.empty());
+    for (const auto& [key, child] : value.items()) {
+      if (!Ownable(path, key, subresource)) continue;
+      const Json* sub = FieldSchema(schema, path, key);
+      const Json* was = nullptr;
+      if (walked) {
+        auto it = before->find(key);
+        if (it != before->end()) was = &*it;
+      }
+      path.push_back("f:" + key);
+      CollectChanges(child, was, sub, path, out, changed, subresource);
+      path.pop_back();
+    }
+    return;
+  }
+  if (value.is_array() && !value.empty()) {
+    const std::string type = ListType(schema);
+    const std::vector<std::string> keys = ListKeys(schema);
+    auto all_keyed = [&](const Json& list) {
+      return std::all_of(list.begin(), list.end(), [&](const Json& e) { return HasKeys(e, keys); });
+    };
+    const bool keyed = type == "map" && all_keyed(value);
+    const bool before_walked = before != nullptr && before->is_array() && !before->empty();
+    if (keyed) {
+      const bool before_keyed = before_walked && all_keyed(*before);
+      for (const Json& element : value) {
+        const Json* was = nullptr;
+        if (before_keyed) {
+          for (const Json& candidate : *before) {
+            if (std::all_of(keys.begin(), keys.end(), [&](const std::string& k) { return candidate[k] == element[k]; })) {
+              was = &candidate;
+              break;
+            }
+          }
+        }
+        path.push_back(KeyElement(element, keys));
+        path.push_back(".");
+        leaf(was != nullptr);
+        path.pop_back();
+        for (const auto& [key, child] : element.items()) {
+          const Json* was_child = nullptr;
+          if (was != nullptr) {
+            auto it = was->find(key);
+            if (it != was->end()) was_child = &*it;
+          }
+          path.push_back("f:" + key);
+          CollectChanges(child, was_child, Sub(Items(schema), key), path, out, changed, subresource);
+          path.pop_back();
+        }
+        path.pop_back();
+      }
+      return;
+    }
+    if (type == "set") {
+      for (const Json& element : value) {
+        path.push_back("v:" + element.dump());
+        leaf(before_walked && std::find(before->begin(), before->end(), element) != before->end());
+        path.pop_back();
+      }
+      return;
+    }
+  }
+  if (!path.empty()) leaf(before != nullptr && *before == value);
 }
 
 Fields FieldsOf(const Json& object, const Json* schema, const std::string& subresource) {
@@ -455,12 +534,18 @@ void TrackUpdate(const Json* before, Json& after, const ApplyRequest& r, const J
   if (!after.is_object()) return;
   const Json empty = Json::object();
   const Json& was = before != nullptr ? *before : empty;
-  const Fields now = FieldsOf(after, schema, r.subresource);
-  const Fields old = FieldsOf(was, schema, r.subresource);
+  Fields now;
   Fields changed;
-  for (const Path& p : now) {
-    if (!old.contains(p) || !SameValue(was, after, p)) changed.insert(p);
+  {
+    Path path;
+    CollectChanges(after, before, schema, path, now, changed, r.subresource);
   }
+  // The previous object's field set, only if a manager owns a field the object no longer has.
+  std::optional<Fields> old;
+  auto was_set = [&](const Path& p) {
+    if (!old.has_value()) old = FieldsOf(was, schema, r.subresource);
+    return old->contains(p);
+  };
   // The stored managedFields stand, unless the writer sent different ones on purpose.
   const Json* sent = after.contains("metadata") && after["metadata"].is_object() && after["metadata"].contains("managedFields")
                          ? &after["metadata"]["managedFields"]
@@ -476,7 +561,7 @@ void TrackUpdate(const Json* before, Json& after, const ApplyRequest& r, const J
       // Changed fields move to the writer; fields gone from the object are nobody's. (A
       // subresource's writes touch only its own part.)
       const bool in_scope = r.subresource == "status" ? (*it)[0] == "f:status" : (*it)[0] != "f:status";
-      if (changed.contains(*it) || (in_scope && !now.contains(*it) && old.contains(*it))) {
+      if (changed.contains(*it) || (in_scope && !now.contains(*it) && was_set(*it))) {
         it = e.fields.erase(it);
       } else {
         ++it;
