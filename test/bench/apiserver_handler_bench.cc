@@ -5,18 +5,13 @@
 #include <string>
 
 #include "bench/bench.h"
+#include "bench/widget_crd.h"
 #include "kop/testing/apiserver.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-const char* kCrd = R"({"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition",
-  "metadata":{"name":"widgets.bench.kop.example.com"},
-  "spec":{"group":"bench.kop.example.com","scope":"Namespaced",
-          "names":{"plural":"widgets","singular":"widget","kind":"Widget"},
-          "versions":[{"name":"v1","served":true,"storage":true,"subresources":{"status":{}},
-                       "schema":{"openAPIV3Schema":{"type":"object","x-kubernetes-preserve-unknown-fields":true}}}]}})";
 
 const std::map<std::string, std::string> kJson = {{"Content-Type", "application/json"},
                                                   {"User-Agent", "bench/1.0"}};
@@ -55,7 +50,7 @@ int main() {
   kop::bench::Report report;
   auto server = kop::testing::ApiServer::Start();
   if (!server.ok()) return 1;
-  auto crd = kop::Object::Parse(kCrd);
+  auto crd = kop::Object::Parse(kop::bench::kWidgetCrd);
   if (!crd.ok() || !(*server)->Create(*crd).ok()) return 1;
   constexpr int kN = 20000;
   using Req = std::tuple<std::string, std::string, std::map<std::string, std::string>, std::string>;

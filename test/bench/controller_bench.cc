@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "bench/bench.h"
+#include "bench/widget_crd.h"
 #include "kop/manager/manager.h"
 #include "kop/testing/apiserver.h"
 
@@ -19,12 +20,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-const char* kCrd = R"({"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition",
-  "metadata":{"name":"widgets.bench.kop.example.com"},
-  "spec":{"group":"bench.kop.example.com","scope":"Namespaced",
-          "names":{"plural":"widgets","singular":"widget","kind":"Widget"},
-          "versions":[{"name":"v1","served":true,"storage":true,"subresources":{"status":{}},
-                       "schema":{"openAPIV3Schema":{"type":"object","x-kubernetes-preserve-unknown-fields":true}}}]}})";
 
 const kop::GroupVersionKind kWidget{"bench.kop.example.com", "v1", "Widget"};
 const kop::GroupVersionKind kConfigMap{"", "v1", "ConfigMap"};
@@ -80,7 +75,7 @@ constexpr int kCreators = 4;
 Run Measure(int workers, int n, double rate_per_sec) {
   auto server = kop::testing::ApiServer::Start({.watch_flush_interval = std::chrono::milliseconds(1)});
   if (!server.ok()) std::abort();
-  auto crd = kop::Object::Parse(kCrd);
+  auto crd = kop::Object::Parse(kop::bench::kWidgetCrd);
   if (!crd.ok() || !(*server)->Create(*crd).ok()) std::abort();
   kop::client::Config config;
   config.server = (*server)->url();

@@ -87,58 +87,17 @@ bool HasKeys(const Json& element, const std::vector<std::string>& keys) {
 
 // ---- field sets of values
 
-void Collect(const Json& value, const Json* schema, Path& path, Fields& out, const std::string& subresource) {
-  if (value.is_object() && !AtomicMap(schema) && !(value.empty() && !path.empty())) {
-    for (const auto& [key, child] : value.items()) {
-      if (!Ownable(path, key, subresource)) continue;
-      const Json* sub = FieldSchema(schema, path, key);
-      path.push_back("f:" + key);
-      Collect(child, sub, path, out, subresource);
-      path.pop_back();
-    }
-    return;
-  }
-  if (value.is_array() && !value.empty()) {
-    const std::string type = ListType(schema);
-    const std::vector<std::string> keys = ListKeys(schema);
-    const bool keyed = type == "map" &&
-                       std::all_of(value.begin(), value.end(), [&](const Json& e) { return HasKeys(e, keys); });
-    if (keyed) {
-      for (const Json& element : value) {
-        path.push_back(KeyElement(element, keys));
-        path.push_back(".");
-        out.insert(path);
-        path.pop_back();
-        for (const auto& [key, child] : element.items()) {
-          path.push_back("f:" + key);
-          Collect(child, Sub(Items(schema), key), path, out, subresource);
-          path.pop_back();
-        }
-        path.pop_back();
-      }
-      return;
-    }
-    if (type == "set") {
-      for (const Json& element : value) {
-        path.push_back("v:" + element.dump());
-        out.insert(path);
-        path.pop_back();
-      }
-      return;
-    }
-  }
-  if (!path.empty()) out.insert(path);
-}
-
-// Collect's walk over `value`, with `before` (the node at the same path in the previous
-// object, or null) carried alongside: every field set goes to `out`, and those whose value
-// differs from the previous object's (or that it did not set) also to `changed`. The same as
-// FieldsOf both and comparing every path, without building the previous object's set.
+// The fields `value` sets, into `out`: map keys (f:), associative-list elements by their keys
+// (k:, with "." for the element itself), set elements (v:), down to scalars, atomic maps and
+// atomic lists. When `changed` is given, `before` (the node at the same path in the previous
+// object, or null) is walked alongside, and the fields whose value differs from the previous
+// object's (or that it did not set) go to `changed` too: the same as computing both objects'
+// fields and comparing every path, without building the previous object's set.
 void CollectChanges(const Json& value, const Json* before, const Json* schema, Path& path, Fields& out,
-                    Fields& changed, const std::string& subresource) {
+                    Fields* changed, const std::string& subresource) {
   auto leaf = [&](bool same) {
     out.insert(path);
-    if (!same) changed.insert(path);
+    if (changed != nullptr && !same) changed->insert(path);
   };
   if (value.is_object() && !AtomicMap(schema) && !(value.empty() && !path.empty())) {
     // The previous node's children were fields only if Collect would have walked into it.
@@ -211,7 +170,7 @@ void CollectChanges(const Json& value, const Json* before, const Json* schema, P
 Fields FieldsOf(const Json& object, const Json* schema, const std::string& subresource) {
   Fields out;
   Path path;
-  Collect(object, schema, path, out, subresource);
+  CollectChanges(object, nullptr, schema, path, out, nullptr, subresource);
   return out;
 }
 
@@ -538,7 +497,7 @@ void TrackUpdate(const Json* before, Json& after, const ApplyRequest& r, const J
   Fields changed;
   {
     Path path;
-    CollectChanges(after, before, schema, path, now, changed, r.subresource);
+    CollectChanges(after, before, schema, path, now, &changed, r.subresource);
   }
   // The previous object's field set, only if a manager owns a field the object no longer has.
   std::optional<Fields> old;
