@@ -13,6 +13,18 @@
 namespace kop::testing::internal {
 namespace {
 
+// AddressSanitizer and ThreadSanitizer must be told of every switch between stacks; under
+// them the work runs on a companion thread instead.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define KOP_LARGE_STACK_COMPANION 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define KOP_LARGE_STACK_COMPANION 1
+#endif
+#endif
+
+#if defined(KOP_LARGE_STACK_COMPANION)
+// A thread with a large stack that runs its owner's work while the owner waits.
 class Companion {
  public:
   Companion() {
@@ -86,13 +98,6 @@ class Companion {
   bool started_ = false;
   pthread_t thread_{};
 };
-
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define KOP_LARGE_STACK_COMPANION 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define KOP_LARGE_STACK_COMPANION 1
-#endif
 #endif
 
 #if !defined(KOP_LARGE_STACK_COMPANION)
