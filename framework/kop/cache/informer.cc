@@ -107,8 +107,11 @@ Informer::Stats Informer::stats() const {
 }
 
 void Informer::Push(Delta d) {
-  kop::MutexLock lock(&mu_);
-  deltas_.push_back(std::move(d));
+  {
+    kop::MutexLock lock(&mu_);
+    deltas_.push_back(std::move(d));
+  }
+  // After unlocking: a waiter woken with the lock held would block on it at once.
   cv_.SignalAll();
 }
 

@@ -174,15 +174,19 @@ Queue<T>::~Queue() {
 
 template <typename T>
 void Queue<T>::Add(const T& item) {
-  kop::MutexLock lock(&mu_);
-  if (shutting_down_) return;
-  if (!dirty_.insert(item).second) return;  // already waiting: handed out once
-  if (metrics_ != nullptr) {
-    metrics_->adds->Inc();
-    if (metrics_->add_times.emplace(item, clock_.Now()).second) metrics_->depth->Inc();
+  {
+    kop::MutexLock lock(&mu_);
+    if (shutting_down_) return;
+    if (!dirty_.insert(item).second) return;  // already waiting: handed out once
+    if (metrics_ != nullptr) {
+      metrics_->adds->Inc();
+      if (metrics_->add_times.emplace(item, clock_.Now()).second) metrics_->depth->Inc();
+    }
+    if (processing_.contains(item)) return;  // queued again by Done
+    queue_.push_back(item);
   }
-  if (processing_.contains(item)) return;  // queued again by Done
-  queue_.push_back(item);
+  // Signalled after unlocking: a worker woken with the lock still held would only block on
+  // it again (two wake-ups instead of one).
   cond_.Signal();
 }
 
@@ -209,22 +213,25 @@ std::optional<T> Queue<T>::Get() {
 
 template <typename T>
 void Queue<T>::Done(const T& item) {
-  kop::MutexLock lock(&mu_);
-  if (metrics_ != nullptr) {
-    if (auto it = metrics_->processing_start_times.find(item);
-        it != metrics_->processing_start_times.end()) {
-      metrics_->work_duration->Observe(
-          std::chrono::duration<double>(clock_.Now() - it->second).count());
-      metrics_->processing_start_times.erase(it);
+  {
+    kop::MutexLock lock(&mu_);
+    if (metrics_ != nullptr) {
+      if (auto it = metrics_->processing_start_times.find(item);
+          it != metrics_->processing_start_times.end()) {
+        metrics_->work_duration->Observe(
+            std::chrono::duration<double>(clock_.Now() - it->second).count());
+        metrics_->processing_start_times.erase(it);
+      }
     }
-  }
-  processing_.erase(item);
-  if (dirty_.contains(item)) {
+    processing_.erase(item);
+    if (!dirty_.contains(item)) {
+      // ShutDownWithDrain waits on drained_ while holding the lock in its wait; it rechecks.
+      if (processing_.empty() && drain_) drained_.SignalAll();
+      return;
+    }
     queue_.push_back(item);
-    cond_.Signal();
-  } else if (processing_.empty() && drain_) {
-    drained_.SignalAll();
   }
+  cond_.Signal();  // after unlocking, as in Add
 }
 
 template <typename T>
