@@ -159,6 +159,37 @@ TEST_CASE("a create is recorded as its creator's update and removed fields leave
   CHECK(Entry(without, "other", "Update") == nullptr);  // it changed nothing it now owns
 }
 
+TEST_CASE("a create records the same fields as an update of an empty object would") {
+  // Creates take a shorter path (no field sets); it must agree with the general one.
+  Json created = Deployment(Json::array({{{"name", "app"}, {"image", "app:1"}, {"ports", {{{"containerPort", 80}}}}},
+                                         {{"name", "sidecar"}, {"image", "proxy:2"}}}));
+  created["metadata"]["labels"] = {{"app", "web"}};
+  created["metadata"]["finalizers"] = {"kop.example.com/cleanup"};
+  created["metadata"]["ownerReferences"] = Json::array(
+      {{{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"name", "o"}, {"uid", "u-1"}, {"controller", true}}});
+  created["metadata"]["uid"] = "not-a-field";
+  created["status"] = {{"replicas", 1}};
+  Json general = created;
+  TrackUpdate(nullptr, created, As("creator"), &DeploymentSchema());
+  const Json empty = Json::object();
+  TrackUpdate(&empty, general, As("creator"), &DeploymentSchema());
+  REQUIRE(created["metadata"].contains("managedFields"));
+  CHECK(created["metadata"]["managedFields"] == general["metadata"]["managedFields"]);
+  const Json* c = Entry(created, "creator", "Update");
+  REQUIRE(c != nullptr);
+  const Json& f = (*c)["fieldsV1"];
+  CHECK(f["f:metadata"]["f:labels"].contains("f:app"));
+  CHECK(f["f:metadata"]["f:ownerReferences"].contains(R"(k:{"uid":"u-1"})"));
+  CHECK_FALSE(f["f:metadata"].contains("f:uid"));
+  CHECK(f["f:spec"]["f:template"]["f:spec"]["f:containers"].contains(R"(k:{"name":"sidecar"})"));
+  CHECK_FALSE(f.contains("f:status"));  // a main-resource write does not own status
+
+  Json bare = Cm(Json::object());
+  bare.erase("data");  // left: apiVersion, kind and a name, all the server's
+  TrackUpdate(nullptr, bare, As("creator"), nullptr);
+  CHECK_FALSE(bare["metadata"].contains("managedFields"));  // nothing it can own: no entry
+}
+
 TEST_CASE("the manager of an update comes from fieldManager or the user agent") {
   CHECK(ManagerOf("kubectl-edit", "kubectl/v1.31.0 (linux/amd64)") == "kubectl-edit");
   CHECK(ManagerOf("", "kubectl/v1.31.0 (linux/amd64) kubernetes/abc") == "kubectl");

@@ -87,17 +87,31 @@ bool HasKeys(const Json& element, const std::vector<std::string>& keys) {
 
 // ---- field sets of values
 
-// The fields `value` sets, into `out`: map keys (f:), associative-list elements by their keys
+// The fields `value` sets, into `sink.all`: map keys (f:), associative-list elements by their keys
 // (k:, with "." for the element itself), set elements (v:), down to scalars, atomic maps and
 // atomic lists. When `changed` is given, `before` (the node at the same path in the previous
 // object, or null) is walked alongside, and the fields whose value differs from the previous
-// object's (or that it did not set) go to `changed` too: the same as computing both objects'
+// object's (or that it did not set) go to `sink.changed` (and `sink.changed_tree`) too: the same as computing both objects'
 // fields and comparing every path, without building the previous object's set.
-void CollectChanges(const Json& value, const Json* before, const Json* schema, Path& path, Fields& out,
-                    Fields* changed, const std::string& subresource) {
+// Where CollectChanges puts what it finds; any part may be null.
+struct FieldSink {
+  Fields* all = nullptr;
+  Fields* changed = nullptr;
+  // The changed fields as FieldsV1 (what Encode would make of `changed`), built directly.
+  Json* changed_tree = nullptr;
+};
+
+void CollectChanges(const Json& value, const Json* before, const Json* schema, Path& path, const FieldSink& sink,
+                    const std::string& subresource) {
   auto leaf = [&](bool same) {
-    out.insert(path);
-    if (changed != nullptr && !same) changed->insert(path);
+    if (sink.all != nullptr) sink.all->insert(path);
+    if (same) return;
+    if (sink.changed != nullptr) sink.changed->insert(path);
+    if (sink.changed_tree != nullptr) {
+      Json* node = sink.changed_tree;
+      for (const std::string& e : path) node = &(*node)[e];
+      if (node->is_null()) *node = Json::object();
+    }
   };
   if (value.is_object() && !AtomicMap(schema) && !(value.empty() && !path.empty())) {
     // The previous node's children were fields only if Collect would have walked into it.
@@ -112,7 +126,7 @@ void CollectChanges(const Json& value, const Json* before, const Json* schema, P
         if (it != before->end()) was = &*it;
       }
       path.push_back("f:" + key);
-      CollectChanges(child, was, sub, path, out, changed, subresource);
+      CollectChanges(child, was, sub, path, sink, subresource);
       path.pop_back();
     }
     return;
@@ -148,7 +162,7 @@ void CollectChanges(const Json& value, const Json* before, const Json* schema, P
             if (it != was->end()) was_child = &*it;
           }
           path.push_back("f:" + key);
-          CollectChanges(child, was_child, Sub(Items(schema), key), path, out, changed, subresource);
+          CollectChanges(child, was_child, Sub(Items(schema), key), path, sink, subresource);
           path.pop_back();
         }
         path.pop_back();
@@ -170,7 +184,7 @@ void CollectChanges(const Json& value, const Json* before, const Json* schema, P
 Fields FieldsOf(const Json& object, const Json* schema, const std::string& subresource) {
   Fields out;
   Path path;
-  CollectChanges(object, nullptr, schema, path, out, nullptr, subresource);
+  CollectChanges(object, nullptr, schema, path, {.all = &out}, subresource);
   return out;
 }
 
@@ -491,13 +505,36 @@ absl::StatusOr<Json> ServerSideApply(const Json* live, const Json& config, const
 
 void TrackUpdate(const Json* before, Json& after, const ApplyRequest& r, const Json* schema) {
   if (!after.is_object()) return;
+  const Json* sent = after.contains("metadata") && after["metadata"].is_object() && after["metadata"].contains("managedFields")
+                         ? &after["metadata"]["managedFields"]
+                         : nullptr;
+  if (before == nullptr && (sent == nullptr || !sent->is_array() || sent->empty())) {
+    // A create without managedFields of its own: every field is the writer's, in one entry
+    // built during the walk (what the general path below arrives at, without field sets).
+    Json tree = Json::object();
+    Path path;
+    CollectChanges(after, nullptr, schema, path, {.changed_tree = &tree}, r.subresource);
+    std::vector<Entry> entries;
+    if (!tree.empty()) {
+      Entry& mine = EntryFor(entries, r, "Update");
+      Stamp(mine, r);
+      mine.json["fieldsType"] = "FieldsV1";
+      mine.json["fieldsV1"] = std::move(tree);
+    }
+    if (entries.empty()) {
+      if (after.contains("metadata") && after["metadata"].is_object()) after["metadata"].erase("managedFields");
+    } else {
+      after["metadata"]["managedFields"] = Json::array({std::move(entries.front().json)});
+    }
+    return;
+  }
   const Json empty = Json::object();
   const Json& was = before != nullptr ? *before : empty;
   Fields now;
   Fields changed;
   {
     Path path;
-    CollectChanges(after, before, schema, path, now, &changed, r.subresource);
+    CollectChanges(after, before, schema, path, {.all = &now, .changed = &changed}, r.subresource);
   }
   // The previous object's field set, only if a manager owns a field the object no longer has.
   std::optional<Fields> old;
@@ -506,9 +543,6 @@ void TrackUpdate(const Json* before, Json& after, const ApplyRequest& r, const J
     return old->contains(p);
   };
   // The stored managedFields stand, unless the writer sent different ones on purpose.
-  const Json* sent = after.contains("metadata") && after["metadata"].is_object() && after["metadata"].contains("managedFields")
-                         ? &after["metadata"]["managedFields"]
-                         : nullptr;
   const Json* stored = was.contains("metadata") && was["metadata"].is_object() && was["metadata"].contains("managedFields")
                            ? &was["metadata"]["managedFields"]
                            : nullptr;
