@@ -19,10 +19,12 @@
 
 namespace {
 
-// Heap bytes in use after returning freed memory: what the process really holds.
+// Heap bytes in use after returning freed memory: what the process really holds. Large
+// blocks (the cache's hash tables) are mmap'd by malloc and counted apart (hblkhd).
 size_t HeapInUse() {
   malloc_trim(0);
-  return mallinfo2().uordblks;
+  const struct mallinfo2 m = mallinfo2();
+  return m.uordblks + m.hblkhd;
 }
 
 long PeakRssKib() {
