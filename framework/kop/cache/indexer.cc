@@ -26,23 +26,23 @@ absl::Status Indexer::AddIndexer(std::string name, IndexFunc fn) {
   }
   Index& index = indexes_.emplace(name, Index{std::move(fn), {}}).first->second;
   for (const auto& [key, obj] : objects_) {
-    for (std::string& v : index.fn(*obj)) index.values[std::move(v)].insert(key);
+    for (std::string& v : index.fn(*obj)) index.values[std::move(v)].insert(obj);
   }
   return absl::OkStatus();
 }
 
-void Indexer::IndexLocked(const ObjectKey& key, const Object* old_obj, const Object* new_obj) {
+void Indexer::IndexLocked(const ObjectPtr& old_obj, const ObjectPtr& new_obj) {
   for (auto& [name, index] : indexes_) {
     if (old_obj != nullptr) {
       for (const std::string& v : index.fn(*old_obj)) {
         auto it = index.values.find(v);
         if (it == index.values.end()) continue;
-        it->second.erase(key);
+        it->second.erase(old_obj);
         if (it->second.empty()) index.values.erase(it);
       }
     }
     if (new_obj != nullptr) {
-      for (std::string& v : index.fn(*new_obj)) index.values[std::move(v)].insert(key);
+      for (std::string& v : index.fn(*new_obj)) index.values[std::move(v)].insert(new_obj);
     }
   }
 }
@@ -52,7 +52,7 @@ ObjectPtr Indexer::Upsert(ObjectPtr obj) {
   std::unique_lock lock(mu_);
   ObjectPtr& slot = objects_[key];
   ObjectPtr old = std::move(slot);
-  IndexLocked(key, old.get(), obj.get());
+  IndexLocked(old, obj);
   slot = std::move(obj);
   return old;
 }
@@ -63,7 +63,7 @@ ObjectPtr Indexer::Delete(const ObjectKey& key) {
   if (it == objects_.end()) return nullptr;
   ObjectPtr old = std::move(it->second);
   objects_.erase(it);
-  IndexLocked(key, old.get(), nullptr);
+  IndexLocked(old, nullptr);
   return old;
 }
 
@@ -94,7 +94,7 @@ std::vector<ObjectPtr> Indexer::List(std::string_view ns, const LabelSelector& s
   const Index& by_ns = indexes_.find(kNamespaceIndex)->second;
   auto it = by_ns.values.find(std::string(ns));
   if (it == by_ns.values.end()) return out;
-  for (const ObjectKey& key : it->second) keep(objects_.at(key));
+  for (const ObjectPtr& obj : it->second) keep(obj);
   return out;
 }
 
@@ -105,8 +105,7 @@ std::vector<ObjectPtr> Indexer::ByIndex(std::string_view index, std::string_view
   if (idx == indexes_.end()) return out;
   auto it = idx->second.values.find(std::string(value));
   if (it == idx->second.values.end()) return out;
-  out.reserve(it->second.size());
-  for (const ObjectKey& key : it->second) out.push_back(objects_.at(key));
+  out.assign(it->second.begin(), it->second.end());
   return out;
 }
 

@@ -65,9 +65,11 @@ class Indexer {
  private:
   struct Index {
     IndexFunc fn;
-    absl::flat_hash_map<std::string, absl::flat_hash_set<ObjectKey>> values;
+    // The snapshots themselves (hashed by address): 16 bytes a member where a copy of the key
+    // took 64, and ByIndex needs no second lookup.
+    absl::flat_hash_map<std::string, absl::flat_hash_set<ObjectPtr>> values;
   };
-  void IndexLocked(const ObjectKey& key, const Object* old_obj, const Object* new_obj);
+  void IndexLocked(const ObjectPtr& old_obj, const ObjectPtr& new_obj);
 
   mutable std::shared_mutex mu_;  // guards objects_ and indexes_
   absl::flat_hash_map<ObjectKey, ObjectPtr> objects_;

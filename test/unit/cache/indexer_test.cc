@@ -48,6 +48,23 @@ TEST_CASE("snapshots handed out stay valid and unchanged after the cache moves o
   CHECK(held->label("v") == "1");
 }
 
+TEST_CASE("indexes hand out the newest snapshot and let go of replaced ones") {
+  Indexer idx;
+  ObjectPtr first = Cm("ns", "a", {{"v", "1"}}, "uid-1");
+  idx.Upsert(first);
+  ObjectPtr second = Cm("ns", "a", {{"v", "2"}}, "uid-1");  // same index values
+  idx.Upsert(second);
+  REQUIRE(idx.ByIndex(kNamespaceIndex, "ns").size() == 1);
+  CHECK(idx.ByIndex(kNamespaceIndex, "ns")[0] == second);
+  CHECK(idx.ByIndex(kControllerUidIndex, "uid-1") == std::vector<ObjectPtr>{second});
+  REQUIRE(idx.List("ns", {}).size() == 1);
+  CHECK(idx.List("ns", {})[0] == second);
+  CHECK(first.use_count() == 1);  // only this test holds the replaced snapshot
+  idx.Delete({"ns", "a"});
+  CHECK(second.use_count() == 1);
+  CHECK(idx.ByIndex(kNamespaceIndex, "ns").empty());
+}
+
 TEST_CASE("the namespace index and label selectors narrow lists") {
   Indexer idx;
   idx.Upsert(Cm("a", "one", {{"app", "web"}}));
