@@ -25,7 +25,7 @@ absl::Status Indexer::AddIndexer(std::string name, IndexFunc fn) {
     return absl::AlreadyExistsError(kop::StrCat("index \"", name, "\" exists"));
   }
   Index& index = indexes_.emplace(name, Index{std::move(fn), {}}).first->second;
-  for (const auto& [key, obj] : objects_) {
+  for (const ObjectPtr& obj : objects_) {
     for (std::string& v : index.fn(*obj)) index.values[std::move(v)].insert(obj);
   }
   return absl::OkStatus();
@@ -48,12 +48,14 @@ void Indexer::IndexLocked(const ObjectPtr& old_obj, const ObjectPtr& new_obj) {
 }
 
 ObjectPtr Indexer::Upsert(ObjectPtr obj) {
-  const ObjectKey key = obj->key();
   std::unique_lock lock(mu_);
-  ObjectPtr& slot = objects_[key];
-  ObjectPtr old = std::move(slot);
+  ObjectPtr old;
+  if (auto it = objects_.find(obj); it != objects_.end()) {
+    old = *it;
+    objects_.erase(it);
+  }
   IndexLocked(old, obj);
-  slot = std::move(obj);
+  objects_.insert(std::move(obj));
   return old;
 }
 
@@ -61,7 +63,7 @@ ObjectPtr Indexer::Delete(const ObjectKey& key) {
   std::unique_lock lock(mu_);
   auto it = objects_.find(key);
   if (it == objects_.end()) return nullptr;
-  ObjectPtr old = std::move(it->second);
+  ObjectPtr old = *it;
   objects_.erase(it);
   IndexLocked(old, nullptr);
   return old;
@@ -70,14 +72,13 @@ ObjectPtr Indexer::Delete(const ObjectKey& key) {
 ObjectPtr Indexer::Get(const ObjectKey& key) const {
   std::shared_lock lock(mu_);
   auto it = objects_.find(key);
-  return it == objects_.end() ? nullptr : it->second;
+  return it == objects_.end() ? nullptr : *it;
 }
 
 std::vector<ObjectPtr> Indexer::List() const {
   std::shared_lock lock(mu_);
   std::vector<ObjectPtr> out;
-  out.reserve(objects_.size());
-  for (const auto& [key, obj] : objects_) out.push_back(obj);
+  out.assign(objects_.begin(), objects_.end());
   return out;
 }
 
@@ -88,7 +89,7 @@ std::vector<ObjectPtr> Indexer::List(std::string_view ns, const LabelSelector& s
   };
   std::shared_lock lock(mu_);
   if (ns.empty()) {
-    for (const auto& [key, obj] : objects_) keep(obj);
+    for (const ObjectPtr& obj : objects_) keep(obj);
     return out;
   }
   const Index& by_ns = indexes_.find(kNamespaceIndex)->second;
@@ -113,7 +114,7 @@ std::vector<ObjectKey> Indexer::Keys() const {
   std::shared_lock lock(mu_);
   std::vector<ObjectKey> keys;
   keys.reserve(objects_.size());
-  for (const auto& [key, obj] : objects_) keys.push_back(key);
+  for (const ObjectPtr& obj : objects_) keys.push_back(obj->key());
   return keys;
 }
 

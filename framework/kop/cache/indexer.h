@@ -25,6 +25,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
 #include "absl/status/status.h"
 #include "kop/api/label_selector.h"
 #include "kop/api/object.h"
@@ -71,8 +72,26 @@ class Indexer {
   };
   void IndexLocked(const ObjectPtr& old_obj, const ObjectPtr& new_obj);
 
+  // Snapshots by their namespace/name, looked up with an ObjectKey: the key is read from the
+  // snapshot itself rather than stored beside it (16 bytes a slot instead of 80).
+  struct ByKey {
+    using is_transparent = void;
+    static size_t Of(std::string_view ns, std::string_view name) {
+      return absl::HashOf(ns, name);
+    }
+    size_t operator()(const ObjectPtr& o) const { return Of(o->namespace_(), o->name()); }
+    size_t operator()(const ObjectKey& k) const { return Of(k.namespace_, k.name); }
+    bool operator()(const ObjectPtr& a, const ObjectPtr& b) const {
+      return a->name() == b->name() && a->namespace_() == b->namespace_();
+    }
+    bool operator()(const ObjectPtr& a, const ObjectKey& b) const {
+      return a->name() == b.name && a->namespace_() == b.namespace_;
+    }
+    bool operator()(const ObjectKey& a, const ObjectPtr& b) const { return (*this)(b, a); }
+  };
+
   mutable std::shared_mutex mu_;  // guards objects_ and indexes_
-  absl::flat_hash_map<ObjectKey, ObjectPtr> objects_;
+  absl::flat_hash_set<ObjectPtr, ByKey, ByKey> objects_;
   std::map<std::string, Index, std::less<>> indexes_;
 };
 
