@@ -20,6 +20,8 @@ RUN apt-get update \
       libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0 libssl3 libyaml-0-2 libyaml-cpp0.7 \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /build/operators/application/application-operator /usr/local/bin/application-operator
+# Loaded only when --grpc-health-bind-address is set (the operator finds it in ../lib/kop/).
+COPY --from=build /build/framework/kop/health/libkop_health_grpc.so /usr/local/lib/kop/libkop_health_grpc.so
 # Non-root (the distroless "nonroot" uid), as Kubernetes' restricted Pod Security Standard expects.
 USER 65532:65532
 EXPOSE 8080 8081

@@ -1,17 +1,19 @@
 #include "kop/health/health.h"
 
 #include <civetweb.h>
-#include <grpcpp/generic/async_generic_service.h>
-#include <grpcpp/health_check_service_interface.h>
-#include <grpcpp/security/server_credentials.h>
-#include <grpcpp/server.h>
-#include <grpcpp/server_builder.h>
+#include <dlfcn.h>
+#include <unistd.h>
 
+#include <cstdlib>
 #include <ctime>
+#include <filesystem>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "kop/base/net.h"
 #include "kop/base/strings.h"
+#include "kop/health/grpc_module.h"
 #include "kop/log/logger.h"
 
 namespace kop::health {
@@ -31,20 +33,72 @@ std::string GrpcAddress(std::string_view address) {
   return std::string(address);
 }
 
-// Answers every method but the health service's with UNIMPLEMENTED. gRPC will not start a
-// server without a service of its own, and this one also gives the health service the
-// callback machinery it runs on.
-class UnimplementedService final : public grpc::CallbackGenericService {
- public:
-  grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext*) override {
-    class Reactor final : public grpc::ServerGenericBidiReactor {
-     public:
-      Reactor() { Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "")); }
-      void OnDone() override { delete this; }
-    };
-    return new Reactor();
-  }
+// libkop_health_grpc.so, loaded the first time a gRPC probe is asked for and kept for the
+// life of the process (gRPC keeps threads and global state; it is never unloaded).
+struct GrpcModule {
+  decltype(&kop_grpc_health_start) start = nullptr;
+  decltype(&kop_grpc_health_set_serving) set_serving = nullptr;
+  decltype(&kop_grpc_health_shutdown) shutdown = nullptr;
+  decltype(&kop_grpc_health_stop) stop = nullptr;
 };
+
+constexpr const char* kGrpcModuleName = "libkop_health_grpc.so";
+
+// Where the module may be: $KOP_GRPC_HEALTH_MODULE when set (and then only there); else
+// beside the executable, in ../lib/kop/ from it (the image's layout), where this build put
+// it, and the dynamic loader's own search path, in that order.
+std::vector<std::string> GrpcModuleCandidates() {
+  std::vector<std::string> out;
+  if (const char* env = std::getenv("KOP_GRPC_HEALTH_MODULE"); env != nullptr && *env != '\0') {
+    out.push_back(env);
+    return out;
+  }
+  std::error_code ec;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    out.push_back((exe.parent_path() / kGrpcModuleName).string());
+    out.push_back((exe.parent_path().parent_path() / "lib" / "kop" / kGrpcModuleName).string());
+  }
+#ifdef KOP_GRPC_HEALTH_MODULE_BUILD_PATH
+  out.push_back(KOP_GRPC_HEALTH_MODULE_BUILD_PATH);
+#endif
+  out.push_back(kGrpcModuleName);
+  return out;
+}
+
+absl::StatusOr<GrpcModule> LoadGrpcModule() {
+  static kop::Mutex mu;
+  static GrpcModule loaded;
+  kop::MutexLock lock(&mu);
+  if (loaded.start != nullptr) return loaded;
+  std::string tried;
+  for (const std::string& path : GrpcModuleCandidates()) {
+    const bool bare = path.find('/') == std::string::npos;
+    if (!bare && !std::filesystem::exists(path)) {
+      tried += kop::StrCat("; ", path, ": no such file");
+      continue;
+    }
+    void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (handle == nullptr) {
+      const char* why = dlerror();
+      tried += kop::StrCat("; ", path, ": ", why != nullptr ? why : "cannot load");
+      continue;
+    }
+    GrpcModule m;
+    m.start = reinterpret_cast<decltype(m.start)>(dlsym(handle, "kop_grpc_health_start"));
+    m.set_serving = reinterpret_cast<decltype(m.set_serving)>(dlsym(handle, "kop_grpc_health_set_serving"));
+    m.shutdown = reinterpret_cast<decltype(m.shutdown)>(dlsym(handle, "kop_grpc_health_shutdown"));
+    m.stop = reinterpret_cast<decltype(m.stop)>(dlsym(handle, "kop_grpc_health_stop"));
+    if (m.start == nullptr || m.set_serving == nullptr || m.shutdown == nullptr || m.stop == nullptr) {
+      tried += kop::StrCat("; ", path, ": not kop's gRPC health module");
+      continue;
+    }
+    loaded = m;
+    return loaded;
+  }
+  return absl::UnavailableError(kop::StrCat("gRPC health probes need ", kGrpcModuleName,
+                                            " (set KOP_GRPC_HEALTH_MODULE to its path)", tried));
+}
 
 std::string HostOf(std::string_view address) {
   const size_t colon = address.rfind(':');
@@ -181,11 +235,7 @@ class HealthServer::Impl {
       cv_.SignalAll();
     }
     if (poller_.joinable()) poller_.join();
-    if (grpc_ != nullptr) {
-      grpc_->GetHealthCheckService()->Shutdown();
-      grpc_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
-      grpc_->Wait();
-    }
+    if (grpc_ != nullptr) grpc_module_.stop(grpc_);
     if (ctx_ != nullptr) {
       StopWhileWakingListener(HostOf(options_.http_address), http_port_, [this] { mg_stop(ctx_); });
     }
@@ -218,13 +268,11 @@ class HealthServer::Impl {
       if (mg_get_server_ports(ctx_, 1, port) >= 1) http_port_ = port[0].port;
     }
     if (!Disabled(options_.grpc_address)) {
-      grpc::EnableDefaultHealthCheckService(true);
-      grpc::ServerBuilder builder;
-      builder.RegisterCallbackGenericService(&unimplemented_);
-      builder.AddListeningPort(GrpcAddress(options_.grpc_address), grpc::InsecureServerCredentials(),
-                               &grpc_port_);
-      grpc_ = builder.BuildAndStart();
-      if (grpc_ == nullptr || grpc_port_ == 0) {
+      absl::StatusOr<GrpcModule> module = LoadGrpcModule();
+      if (!module.ok()) return module.status();
+      grpc_module_ = *module;
+      grpc_ = grpc_module_.start(GrpcAddress(options_.grpc_address).c_str(), &grpc_port_);
+      if (grpc_ == nullptr) {
         return absl::UnavailableError(kop::StrCat("gRPC health cannot listen on \"",
                                                   options_.grpc_address, "\""));
       }
@@ -245,7 +293,7 @@ class HealthServer::Impl {
     kop::MutexLock lock(&mu_);
     if (grpc_ != nullptr && !grpc_shut_) {
       grpc_shut_ = true;
-      grpc_->GetHealthCheckService()->Shutdown();  // NOT_SERVING, and stays so
+      grpc_module_.shutdown(grpc_);  // NOT_SERVING, and stays so
     }
   }
 
@@ -262,7 +310,7 @@ class HealthServer::Impl {
     if (published_) log_.V(1).Info("gRPC health", "serving", ready);
     published_ = true;
     last_ready_ = ready;
-    grpc_->GetHealthCheckService()->SetServingStatus("", ready);
+    grpc_module_.set_serving(grpc_, ready ? 1 : 0);
   }
 
   void Poll() {
@@ -338,8 +386,8 @@ class HealthServer::Impl {
   mg_context* ctx_ = nullptr;
   int http_port_ = 0;
   int grpc_port_ = 0;
-  UnimplementedService unimplemented_;
-  std::unique_ptr<grpc::Server> grpc_;
+  GrpcModule grpc_module_;
+  KopGrpcHealth* grpc_ = nullptr;
   std::thread poller_;
 
   kop::Mutex mu_;

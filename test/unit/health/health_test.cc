@@ -3,6 +3,9 @@
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 
+#include <dlfcn.h>
+#include <stdlib.h>
+
 #include <atomic>
 
 #include "catch2/catch.hpp"
@@ -94,6 +97,26 @@ TEST_CASE("a taken port is a clear error") {
       {.http_address = "127.0.0.1:" + std::to_string((*first)->http_port())}, checks);
   REQUIRE_FALSE(second.ok());
   REQUIRE(second.status().message().find("health probes cannot listen") != std::string::npos);
+}
+
+TEST_CASE("a gRPC probe without its module is a clear error naming where it looked") {
+  // The module is loaded on the first gRPC probe; this process has not loaded it yet.
+  setenv("KOP_GRPC_HEALTH_MODULE", "/nonexistent/libkop_health_grpc.so", 1);
+  Checks checks;
+  auto server = HealthServer::Start({.http_address = "0", .grpc_address = "127.0.0.1:0"}, checks);
+  unsetenv("KOP_GRPC_HEALTH_MODULE");
+  REQUIRE_FALSE(server.ok());
+  CHECK(server.status().code() == absl::StatusCode::kUnavailable);
+  CHECK(server.status().message().find("libkop_health_grpc.so") != std::string::npos);
+  CHECK(server.status().message().find("/nonexistent/libkop_health_grpc.so: no such file") != std::string::npos);
+}
+
+TEST_CASE("HTTP probes alone never load gRPC") {
+  Checks checks;
+  auto server = HealthServer::Start({.http_address = "127.0.0.1:0"}, checks);
+  REQUIRE(server.ok());
+  CHECK(dlopen("libkop_health_grpc.so", RTLD_NOLOAD | RTLD_NOW) == nullptr);
+  CHECK(dlopen(KOP_GRPC_HEALTH_MODULE_PATH, RTLD_NOLOAD | RTLD_NOW) == nullptr);
 }
 
 TEST_CASE("grpc.health.v1.Health mirrors readiness and turns NOT_SERVING on shutdown") {
