@@ -8,14 +8,15 @@ set -euo pipefail
 bin=$1
 data=$2
 work=$(mktemp -d)
+# lib.sh sets an EXIT trap of its own; this script's, set after it, runs both.
+source "$(dirname "$0")/lib.sh"
 pid=
 cleanup() {
   [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
-  rm -rf "$work"
+  cleanup_spawned  # lib.sh's: whatever `spawn` started, and $work
 }
 trap cleanup EXIT
 
-source "$(dirname "$0")/lib.sh"
 
 "$bin" --listen 127.0.0.1:0 --kubeconfig-out "$work/kubeconfig" --crds "$data/crds" --admin \
   >"$work/server.log" 2>&1 &

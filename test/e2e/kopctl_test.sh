@@ -8,16 +8,16 @@ kopctl=$1
 apiserver=$2
 data=$3
 work=$(mktemp -d)
+# lib.sh sets an EXIT trap of its own; this script's, set after it, runs both.
+source "$(dirname "$0")/lib.sh"
 pid=
 watch_pid=
 cleanup() {
   [ -n "$watch_pid" ] && kill "$watch_pid" 2>/dev/null || true
   [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
-  rm -rf "$work"
+  cleanup_spawned  # lib.sh's: whatever `spawn` started, and $work
 }
 trap cleanup EXIT
-
-source "$(dirname "$0")/lib.sh"
 
 "$apiserver" --listen 127.0.0.1:0 --kubeconfig-out "$work/kubeconfig" --crds "$data/crds" >"$work/server.log" 2>&1 &
 pid=$!
@@ -44,7 +44,9 @@ check "kinds, singulars and plural.group resolve" sh -c "k() { '$kopctl' --kubec
 check "an unknown resource is a clear error" sh -c "'$kopctl' --kubeconfig '$work/kubeconfig' get nonsense 2>&1 | grep -q \"doesn't have a resource type\""
 check "a missing object is a clear error and exit 1" sh -c "! '$kopctl' --kubeconfig '$work/kubeconfig' get cm nope && '$kopctl' --kubeconfig '$work/kubeconfig' get cm nope 2>&1 | grep -q 'not found'"
 
-k watch configmaps >"$work/watch.out" 2>&1 &
+# Started directly, not through k(): $! must be kopctl itself, or killing it would leave the
+# watch running.
+"$kopctl" --kubeconfig "$work/kubeconfig" watch configmaps >"$work/watch.out" 2>&1 &
 watch_pid=$!
 check "watch prints existing objects as ADDED" wait_for grep -q '^ADDED configmap/one ' "$work/watch.out"
 post /api/v1/namespaces/default/configmaps '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"late"}}'
