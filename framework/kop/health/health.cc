@@ -2,7 +2,6 @@
 
 #include <civetweb.h>
 #include <dlfcn.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <ctime>
@@ -91,6 +90,7 @@ absl::StatusOr<GrpcModule> LoadGrpcModule() {
     m.stop = reinterpret_cast<decltype(m.stop)>(dlsym(handle, "kop_grpc_health_stop"));
     if (m.start == nullptr || m.set_serving == nullptr || m.shutdown == nullptr || m.stop == nullptr) {
       tried += kop::StrCat("; ", path, ": not kop's gRPC health module");
+      dlclose(handle);
       continue;
     }
     loaded = m;

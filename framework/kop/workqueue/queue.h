@@ -186,7 +186,8 @@ void Queue<T>::Add(const T& item) {
     queue_.push_back(item);
   }
   // Signalled after unlocking: a worker woken with the lock still held would only block on
-  // it again (two wake-ups instead of one).
+  // it again (two wake-ups instead of one). (Adding to a queue being destroyed is the
+  // caller's error either way.)
   cond_.Signal();
 }
 
@@ -213,25 +214,25 @@ std::optional<T> Queue<T>::Get() {
 
 template <typename T>
 void Queue<T>::Done(const T& item) {
-  {
-    kop::MutexLock lock(&mu_);
-    if (metrics_ != nullptr) {
-      if (auto it = metrics_->processing_start_times.find(item);
-          it != metrics_->processing_start_times.end()) {
-        metrics_->work_duration->Observe(
-            std::chrono::duration<double>(clock_.Now() - it->second).count());
-        metrics_->processing_start_times.erase(it);
-      }
+  // Unlike Add, Done signals with the lock held: once its item leaves processing_, a
+  // ShutDownWithDrain may return and the owner destroy the queue, so nothing here may touch
+  // the queue after unlocking.
+  kop::MutexLock lock(&mu_);
+  if (metrics_ != nullptr) {
+    if (auto it = metrics_->processing_start_times.find(item);
+        it != metrics_->processing_start_times.end()) {
+      metrics_->work_duration->Observe(
+          std::chrono::duration<double>(clock_.Now() - it->second).count());
+      metrics_->processing_start_times.erase(it);
     }
-    processing_.erase(item);
-    if (!dirty_.contains(item)) {
-      // ShutDownWithDrain waits on drained_ while holding the lock in its wait; it rechecks.
-      if (processing_.empty() && drain_) drained_.SignalAll();
-      return;
-    }
-    queue_.push_back(item);
   }
-  cond_.Signal();  // after unlocking, as in Add
+  processing_.erase(item);
+  if (dirty_.contains(item)) {
+    queue_.push_back(item);
+    cond_.Signal();
+  } else if (processing_.empty() && drain_) {
+    drained_.SignalAll();
+  }
 }
 
 template <typename T>
