@@ -217,7 +217,7 @@ void DesiredDeployment(const Object& app, Object& d) {
   }
   Json& source = volume["configMap"];
   if (!source.is_object()) source = Json::object();
-  source["name"] = app.name() + "-config";
+  source["name"] = std::string(app.name()) + "-config";
 }
 
 void DesiredService(const Object& app, Object& svc) {
@@ -293,7 +293,7 @@ absl::StatusOr<std::string> ApplicationReconciler::Ensure(kop::ReconcileContext&
                                                           const std::string& name,
                                                           void (*desired)(const Object&, Object&),
                                                           bool* owner_confirmed) {
-  const kop::ObjectKey key{app.namespace_(), name};
+  const kop::ObjectKey key{std::string(app.namespace_()), name};
   absl::StatusOr<kop::cache::ObjectPtr> current = ctx.cached->Get(gvk, key);
   if (!current.ok() && !kop::IsNotFound(current.status())) return current.status();
   if (!current.ok()) {
@@ -302,7 +302,9 @@ absl::StatusOr<std::string> ApplicationReconciler::Ensure(kop::ReconcileContext&
     // as soon as they were written, and their deletion would bring us straight back here.
     if (!*owner_confirmed && ctx.client != nullptr) {
       absl::StatusOr<Object> live =
-          ctx.client->Resource({"example.com", "v1", "applications"}, true).Namespace(app.namespace_()).Get(app.name());
+          ctx.client->Resource({"example.com", "v1", "applications"}, true)
+              .Namespace(std::string(app.namespace_()))
+              .Get(std::string(app.name()));
       if (!live.ok() && !kop::IsNotFound(live.status())) return live.status();
       if (!live.ok() || live->uid() != app.uid()) {
         return absl::AbortedError(kop::StrCat("the cached Application ", app.name(), " is not the live one"));
@@ -324,7 +326,7 @@ absl::StatusOr<std::string> ApplicationReconciler::Ensure(kop::ReconcileContext&
         kop::StrCat(gvk.kind, " ", name, " exists and is not controlled by this Application: ",
                     std::string(kop::ToStd(owned.message()))));
   }
-  if (obj.json() == (*current)->json()) return std::string();
+  if (obj == **current) return std::string();  // compares in place, the cached copy stays compact
   KOP_RETURN_IF_ERROR(ctx.cached->Update(obj).status());
   return kop::StrCat("Updated ", gvk.kind, " ", name);
 }
@@ -348,9 +350,10 @@ absl::StatusOr<kop::Result> ApplicationReconciler::Reconcile(const kop::Request&
       void (*desired)(const Object&, Object&);
     };
     bool owner_confirmed = false;
-    for (const Owned& o : {Owned{kConfigMap, app.name() + "-config", &DesiredConfigMap},
-                           Owned{kDeployment, app.name(), &DesiredDeployment},
-                           Owned{kService, app.name(), &DesiredService}}) {
+    for (const Owned& o :
+         {Owned{kConfigMap, std::string(app.name()) + "-config", &DesiredConfigMap},
+          Owned{kDeployment, std::string(app.name()), &DesiredDeployment},
+          Owned{kService, std::string(app.name()), &DesiredService}}) {
       absl::StatusOr<std::string> wrote = Ensure(ctx, app, o.gvk, o.name, o.desired, &owner_confirmed);
       if (!wrote.ok()) {
         if (kop::IsConflict(wrote.status()) || kop::IsAlreadyExists(wrote.status()) ||
@@ -367,7 +370,8 @@ absl::StatusOr<kop::Result> ApplicationReconciler::Reconcile(const kop::Request&
         Event(app, kop::util::EventType::kNormal, wrote->substr(0, wrote->find(' ')), *wrote);
       }
     }
-    absl::StatusOr<kop::cache::ObjectPtr> d = ctx.cached->Get(kDeployment, {app.namespace_(), app.name()});
+    absl::StatusOr<kop::cache::ObjectPtr> d =
+        ctx.cached->Get(kDeployment, {std::string(app.namespace_()), std::string(app.name())});
     if (d.ok()) deployment = **d;
   } else {
     ctx.log.Info("invalid spec", "problems", invalid.size());

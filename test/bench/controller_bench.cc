@@ -38,8 +38,11 @@ class WidgetReconciler final : public kop::Reconciler {
     auto owned = ctx.cached->Get(kConfigMap, req.key);
     if (kop::IsNotFound(owned.status())) {
       kop::Object cm = kop::Object::New(kConfigMap, {req.key.namespace_, req.key.name});
-      cm.set_owner_references({{.api_version = kWidget.api_version(), .kind = "Widget", .name = req.key.name,
-                                .uid = (*widget)->uid(), .controller = true}});
+      cm.set_owner_references({{.api_version = kWidget.api_version(),
+                                .kind = "Widget",
+                                .name = req.key.name,
+                                .uid = std::string((*widget)->uid()),
+                                .controller = true}});
       auto created = ctx.cached->Create(cm);
       if (!created.ok() && !kop::IsAlreadyExists(created.status())) return created.status();
     } else if (!owned.ok()) {

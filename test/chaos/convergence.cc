@@ -33,7 +33,7 @@ std::vector<std::string> ConvergenceProblems(client::Client& client, const std::
   if (!list.ok()) return {kop::StrCat("cannot list Applications: ", list.status().ToString())};
   std::set<std::string> live_uids;
   for (const Object& app : list->items) {
-    live_uids.insert(app.uid());
+    live_uids.insert(std::string(app.uid()));
     if (app.IsBeingDeleted()) continue;
     const Json* observed = app.Find({"status", "observedGeneration"});
     if (observed == nullptr || !observed->is_number_integer() || observed->get<int64_t>() != app.generation()) {
@@ -42,7 +42,7 @@ std::vector<std::string> ConvergenceProblems(client::Client& client, const std::
                                      app.generation()));
     }
     for (const Owned& o : kOwned) {
-      const std::string name = app.name() + o.suffix;
+      const std::string name = std::string(app.name()) + o.suffix;
       absl::StatusOr<Object> live = client.Resource(o.gvr, true).Namespace(ns).Get(name);
       if (!live.ok()) {
         problems.push_back(kop::StrCat(app.name(), ": ", o.gvr.resource, " ", name, ": ", live.status().ToString()));

@@ -89,7 +89,7 @@ TEST_CASE("requests from many threads at once each get their own answer while a 
   while (seen.size() < kThreads * kEach) {
     auto e = (*watch)->Next(seconds(10));
     if (!e.has_value()) break;
-    if (e->type == WatchEvent::Type::kAdded) seen.insert(e->object.name());
+    if (e->type == WatchEvent::Type::kAdded) seen.insert(std::string(e->object.name()));
   }
   CHECK(seen.size() == kThreads * kEach);
 }
@@ -144,12 +144,27 @@ TEST_CASE("the pager walks 2,500 objects in pages of 500, one consistent list") 
   REQUIRE(all->items.size() == 2500);
   std::set<std::string> names;
   for (const Object& o : all->items) {
-    names.insert(o.name());
+    names.insert(std::string(o.name()));
     CHECK(o.kind() == "ConfigMap");  // restored on items of built-in lists
     CHECK(o.api_version() == "v1");
   }
   CHECK(names.size() == 2500);
   CHECK_FALSE(all->resource_version.empty());
+
+  // A per-item hook sees every item once, as its page arrives, and its changes are kept.
+  size_t seen = 0;
+  auto compacted = cms.ListAll({.limit = 500}, [&](Object& o) {
+    ++seen;
+    o.SetLabel("seen", std::to_string(seen));
+    o.Compact();
+  });
+  REQUIRE(compacted.ok());
+  REQUIRE(compacted->items.size() == 2500);
+  CHECK(seen == 2500);
+  for (size_t i = 0; i < compacted->items.size(); ++i) {
+    CHECK(compacted->items[i].is_compact());
+    CHECK(compacted->items[i].label("seen") == std::to_string(i + 1));
+  }
 }
 
 TEST_CASE("a watch from a list's resourceVersion sees every later change exactly once, in order") {
@@ -165,10 +180,10 @@ TEST_CASE("a watch from a list's resourceVersion sees every later change exactly
   for (int i = 0; i < 20; ++i) {
     auto o = cms.Create(ConfigMap("w" + std::to_string(i)));
     REQUIRE(o.ok());
-    expected.push_back(o->resource_version());
+    expected.push_back(std::string(o->resource_version()));
     auto p = cms.Patch("w" + std::to_string(i), PatchType::kMerge, R"({"data":{"v":"1"}})");
     REQUIRE(p.ok());
-    expected.push_back(p->resource_version());
+    expected.push_back(std::string(p->resource_version()));
   }
   REQUIRE(cms.Delete("w0").ok());
   std::vector<std::string> seen;
@@ -176,7 +191,7 @@ TEST_CASE("a watch from a list's resourceVersion sees every later change exactly
     std::optional<WatchEvent> e = (*watch)->Next(seconds(10));
     REQUIRE(e.has_value());
     if (e->type == WatchEvent::Type::kBookmark) continue;
-    seen.push_back(e->object.resource_version());
+    seen.push_back(std::string(e->object.resource_version()));
   }
   seen.pop_back();  // the DELETED of w0
   CHECK(seen == expected);

@@ -87,8 +87,11 @@ struct Env {
   }
   Object OwnedConfigMap(const std::string& name, const Object& owner, bool controller = true) {
     Object cm = Object::New({"", "v1", "ConfigMap"}, {"", name});
-    cm.set_owner_references({{.api_version = group + "/v1", .kind = "Widget", .name = owner.name(),
-                              .uid = owner.uid(), .controller = controller}});
+    cm.set_owner_references({{.api_version = group + "/v1",
+                              .kind = "Widget",
+                              .name = std::string(owner.name()),
+                              .uid = std::string(owner.uid()),
+                              .controller = controller}});
     return cm;
   }
   TestCluster cluster;

@@ -33,8 +33,8 @@ class Recorder final : public EventHandler {
   void OnUpdate(const ObjectPtr& old_obj, const ObjectPtr& new_obj) override {
     kop::MutexLock lock(&mu_);
     if (!last_.contains(new_obj->key())) ++violations_;
-    if (old_obj != new_obj &&
-        std::stoull(new_obj->resource_version()) < std::stoull(old_obj->resource_version())) {
+    if (old_obj != new_obj && std::stoull(std::string(new_obj->resource_version())) <
+                                  std::stoull(std::string(old_obj->resource_version()))) {
       ++violations_;  // out of order
     }
     last_[new_obj->key()] = new_obj;
@@ -181,6 +181,33 @@ TEST_CASE("managedFields are stripped before objects are cached") {
   informer->Start();
   REQUIRE(informer->WaitForCacheSync(seconds(30)));
   CHECK(informer->indexer().Get({env.cluster.ns(), "a"})->managed_fields() == nullptr);
+}
+
+TEST_CASE("cached objects are compact and read like the server's, unless compaction is off") {
+  Env env;
+  Object o = env.Cm("a");
+  o.SetLabel("tier", "web");
+  REQUIRE(env.cms.Create(o).ok());
+  absl::StatusOr<Object> live = env.cms.Get("a");
+  REQUIRE(live.ok());
+  live->ClearManagedFields();
+  for (bool compact : {true, false}) {
+    InformerOptions options = FastOptions();
+    options.compact = compact;
+    auto informer = std::make_shared<Informer>(env.cms, options);
+    informer->Start();
+    REQUIRE(informer->WaitForCacheSync(seconds(30)));
+    ObjectPtr cached = informer->indexer().Get({env.cluster.ns(), "a"});
+    REQUIRE(cached != nullptr);
+    CHECK(cached->is_compact() == compact);
+    CHECK(*cached == *live);
+    CHECK(cached->label("tier") == "web");
+    CHECK(cached->uid() == live->uid());
+    CHECK(cached->json() == live->json());
+    // The namespace index reads the compact object in place.
+    CHECK(informer->indexer().ByIndex(kNamespaceIndex, env.cluster.ns()).size() == 1);
+    informer->Stop();
+  }
 }
 
 TEST_CASE("resync re-delivers every cached object as an update") {

@@ -28,8 +28,12 @@ class ConfigKeeper final : public Reconciler {
     if (existing.ok()) return Result{};
     if (!kop::IsNotFound(existing.status())) return existing.status();
     Object cm = Object::New({"", "v1", "ConfigMap"}, {req.key.namespace_, name});
-    cm.set_owner_references({{.api_version = group_ + "/v1", .kind = "Widget", .name = (*widget)->name(),
-                              .uid = (*widget)->uid(), .controller = true, .block_owner_deletion = true}});
+    cm.set_owner_references({{.api_version = group_ + "/v1",
+                              .kind = "Widget",
+                              .name = std::string((*widget)->name()),
+                              .uid = std::string((*widget)->uid()),
+                              .controller = true,
+                              .block_owner_deletion = true}});
     absl::StatusOr<Object> created = ctx.cached->Create(cm);
     if (!created.ok() && !kop::IsAlreadyExists(created.status())) return created.status();
     return Result{};

@@ -33,7 +33,7 @@ TEST_CASE("CreateOrUpdate creates, updates, and does not write when nothing chan
   Object cm = Object::New({"", "v1", "ConfigMap"}, {env.cluster.ns(), "c"});
   CHECK(CreateOrUpdate(env.cms, cm, SetData("1")).value() == OperationResult::kCreated);
   CHECK_FALSE(cm.uid().empty());
-  const std::string rv = cm.resource_version();
+  const std::string rv(cm.resource_version());
   CHECK(CreateOrUpdate(env.cms, cm, SetData("1")).value() == OperationResult::kUnchanged);
   CHECK(env.cms.Get("c")->resource_version() == rv);  // no write
   CHECK(CreateOrUpdate(env.cms, cm, SetData("2")).value() == OperationResult::kUpdated);

@@ -16,6 +16,7 @@
 #include "kop/api/condition.h"      // IWYU pragma: export
 #include "kop/api/group_version.h"  // IWYU pragma: export
 #include "kop/api/json.h"           // IWYU pragma: export
+#include "kop/api/json_view.h"      // IWYU pragma: export
 #include "kop/api/label_selector.h"  // IWYU pragma: export
 #include "kop/api/object.h"         // IWYU pragma: export
 #include "kop/api/object_key.h"     // IWYU pragma: export

@@ -2,19 +2,15 @@
 
 #include <algorithm>
 #include <charconv>
+#include <memory>
 #include <utility>
 
-#include "kop/base/strings.h"
 #include "kop/api/time.h"
 #include "kop/base/status_macros.h"
+#include "kop/base/strings.h"
 
 namespace kop {
 namespace {
-
-const std::string& EmptyString() {
-  static const std::string* const empty = new std::string();
-  return *empty;
-}
 
 absl::Status CheckType(const Json& parent, const char* field, std::string_view where,
                        Json::value_t want, std::string_view want_name) {
@@ -47,37 +43,29 @@ absl::Status CheckStringMap(const Json& metadata, const char* field) {
   return absl::OkStatus();
 }
 
-std::map<std::string, std::string> StringMap(const Json* metadata, const char* field) {
+std::map<std::string, std::string> StringMap(JsonView metadata, const char* field) {
   std::map<std::string, std::string> out;
-  if (metadata == nullptr) return out;
-  auto it = metadata->find(field);
-  if (it == metadata->end() || !it->is_object()) return out;
-  for (const auto& [k, v] : it->items()) {
-    if (v.is_string()) out.emplace(k, v.get<std::string>());
+  for (const auto& [k, v] : metadata[field].items()) {
+    if (v.is_string()) out.emplace_hint(out.end(), k, v.get_string());
   }
   return out;
 }
 
-std::optional<std::string> StringMapEntry(const Json* metadata, const char* field,
+std::optional<std::string> StringMapEntry(JsonView metadata, const char* field,
                                           std::string_view key) {
-  if (metadata == nullptr) return std::nullopt;
-  auto it = metadata->find(field);
-  if (it == metadata->end() || !it->is_object()) return std::nullopt;
-  auto entry = it->find(key);
-  if (entry == it->end() || !entry->is_string()) return std::nullopt;
-  return entry->get<std::string>();
+  const JsonView entry = metadata[field][key];
+  if (!entry.is_string()) return std::nullopt;
+  return std::string(entry.get_string());
 }
 
-absl::StatusOr<std::optional<absl::Time>> Timestamp(const Json* metadata, const char* field) {
-  if (metadata == nullptr) return std::nullopt;
-  auto it = metadata->find(field);
-  if (it == metadata->end() || it->is_null()) return std::nullopt;
-  if (!it->is_string()) {
-    return absl::InvalidArgumentError(kop::StrCat("metadata.", field,
-                                                   ": expected string, got ",
-                                                   JsonTypeName(*it)));
+absl::StatusOr<std::optional<absl::Time>> Timestamp(JsonView metadata, const char* field) {
+  const JsonView v = metadata[field];
+  if (!v.exists() || v.is_null()) return std::nullopt;
+  if (!v.is_string()) {
+    return absl::InvalidArgumentError(
+        kop::StrCat("metadata.", field, ": expected string, got ", JsonTypeName(v)));
   }
-  absl::StatusOr<absl::Time> t = ParseRFC3339(it->get_ref<const std::string&>());
+  absl::StatusOr<absl::Time> t = ParseRFC3339(v.get_string());
   if (!t.ok()) {
     return absl::InvalidArgumentError(kop::StrCat("metadata.", field, ": ", t.status().message()));
   }
@@ -101,8 +89,19 @@ const Json* Step(const Json& node, std::string_view part) {
   return nullptr;
 }
 
+JsonView StepView(JsonView node, std::string_view part) {
+  if (node.is_object()) return node.find(part);
+  if (node.is_array()) {
+    size_t index = 0;
+    auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), index);
+    if (ec != std::errc() || end != part.data() + part.size()) return {};
+    return node.at(index);
+  }
+  return {};
+}
+
 template <typename T>
-absl::StatusOr<T> TypeMismatch(FieldPath path, std::string_view want, const Json& got) {
+absl::StatusOr<T> TypeMismatch(FieldPath path, std::string_view want, const JsonView& got) {
   return absl::InvalidArgumentError(kop::StrCat(path.ToString(), ": expected ", want, ", got ",
                                                  JsonTypeName(got)));
 }
@@ -125,6 +124,66 @@ std::string FieldPath::ToString() const {
 Object::Object() : json_(Json::object()) {}
 
 Object::Object(Json json) : json_(std::move(json)) {}
+
+Object::Object(const Object& other) : json_(other.json_), compact_(other.compact_) {}
+
+Object::Object(Object&& other) noexcept
+    : json_(std::move(other.json_)),
+      compact_(std::move(other.compact_)),
+      decoded_(other.decoded_.exchange(nullptr, std::memory_order_relaxed)) {}
+
+Object& Object::operator=(const Object& other) {
+  if (this != &other) {
+    json_ = other.json_;
+    compact_ = other.compact_;
+    delete decoded_.exchange(nullptr, std::memory_order_relaxed);
+  }
+  return *this;
+}
+
+Object& Object::operator=(Object&& other) noexcept {
+  if (this != &other) {
+    json_ = std::move(other.json_);
+    compact_ = std::move(other.compact_);
+    delete decoded_.exchange(other.decoded_.exchange(nullptr, std::memory_order_relaxed),
+                             std::memory_order_relaxed);
+  }
+  return *this;
+}
+
+Object::~Object() { delete decoded_.load(std::memory_order_relaxed); }
+
+const Json& Object::json() const {
+  if (compact_.empty()) return json_;
+  Json* tree = decoded_.load(std::memory_order_acquire);
+  if (tree != nullptr) return *tree;
+  // Concurrent first readers may both decode; one tree wins, the other is dropped.
+  auto fresh = std::make_unique<Json>(compact_.view().ToJson());
+  if (decoded_.compare_exchange_strong(tree, fresh.get(), std::memory_order_acq_rel,
+                                       std::memory_order_acquire)) {
+    return *fresh.release();
+  }
+  return *tree;
+}
+
+Json& Object::tree() {
+  if (!compact_.empty()) {
+    if (Json* decoded = decoded_.exchange(nullptr, std::memory_order_relaxed)) {
+      json_ = std::move(*decoded);
+      delete decoded;
+    } else {
+      json_ = compact_.view().ToJson();
+    }
+    compact_ = CompactJson();
+  }
+  return json_;
+}
+
+void Object::Compact() {
+  if (!compact_.empty()) return;
+  compact_ = CompactJson::Encode(json_);
+  if (!compact_.empty()) json_ = Json();
+}
 
 absl::StatusOr<Object> Object::FromJson(Json json) {
   if (!json.is_object()) {
@@ -178,66 +237,76 @@ Object Object::New(const GroupVersionKind& gvk, const ObjectKey& key) {
   return obj;
 }
 
-std::string Object::Dump() const { return DumpJson(json_); }
+std::string Object::Dump() const { return compact_.empty() ? DumpJson(json_) : view().Dump(); }
 
-const std::string& Object::api_version() const {
-  auto it = json_.find("apiVersion");
-  return it != json_.end() && it->is_string() ? it->get_ref<const std::string&>() : EmptyString();
-}
+std::string_view Object::api_version() const { return view()["apiVersion"].get_string(); }
 
-const std::string& Object::kind() const {
-  auto it = json_.find("kind");
-  return it != json_.end() && it->is_string() ? it->get_ref<const std::string&>() : EmptyString();
-}
+std::string_view Object::kind() const { return view()["kind"].get_string(); }
 
 absl::StatusOr<GroupVersionKind> Object::gvk() const {
   return GroupVersionKind::FromApiVersionKind(api_version(), kind());
 }
 
-void Object::set_api_version(std::string_view v) { json_["apiVersion"] = v; }
-void Object::set_kind(std::string_view k) { json_["kind"] = k; }
+// Setters copy their argument before touching the document: it may be a view into this
+// object's own compact encoding, which a mutation releases.
+void Object::set_api_version(std::string_view v) {
+  Json value(v);
+  tree()["apiVersion"] = std::move(value);
+}
+void Object::set_kind(std::string_view k) {
+  Json value(k);
+  tree()["kind"] = std::move(value);
+}
 void Object::set_gvk(const GroupVersionKind& gvk) {
-  json_["apiVersion"] = gvk.api_version();
+  tree()["apiVersion"] = gvk.api_version();
   json_["kind"] = gvk.kind;
 }
 
-const Json* Object::metadata() const {
-  auto it = json_.find("metadata");
-  return it != json_.end() && it->is_object() ? &*it : nullptr;
+JsonView Object::metadata() const {
+  const JsonView md = view()["metadata"];
+  return md.is_object() ? md : JsonView();
 }
 
 Json& Object::mutable_metadata() {
-  Json& md = json_["metadata"];
+  Json& md = tree()["metadata"];
   if (!md.is_object()) md = Json::object();
   return md;
 }
 
-const std::string& Object::MetadataString(const char* field) const {
-  const Json* md = metadata();
-  if (md == nullptr) return EmptyString();
-  auto it = md->find(field);
-  return it != md->end() && it->is_string() ? it->get_ref<const std::string&>() : EmptyString();
+std::string_view Object::MetadataString(const char* field) const {
+  return metadata()[field].get_string();
 }
 
-const std::string& Object::name() const { return MetadataString("name"); }
-const std::string& Object::namespace_() const { return MetadataString("namespace"); }
-const std::string& Object::generate_name() const { return MetadataString("generateName"); }
-const std::string& Object::uid() const { return MetadataString("uid"); }
-const std::string& Object::resource_version() const { return MetadataString("resourceVersion"); }
+std::string_view Object::name() const { return MetadataString("name"); }
+std::string_view Object::namespace_() const { return MetadataString("namespace"); }
+std::string_view Object::generate_name() const { return MetadataString("generateName"); }
+std::string_view Object::uid() const { return MetadataString("uid"); }
+std::string_view Object::resource_version() const { return MetadataString("resourceVersion"); }
 
 int64_t Object::generation() const {
-  const Json* md = metadata();
-  if (md == nullptr) return 0;
-  auto it = md->find("generation");
-  return it != md->end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+  const JsonView g = metadata()["generation"];
+  return g.is_number_integer() ? g.get_int64() : 0;
 }
 
-void Object::set_name(std::string_view v) { mutable_metadata()["name"] = v; }
-void Object::set_namespace(std::string_view v) { mutable_metadata()["namespace"] = v; }
-void Object::set_generate_name(std::string_view v) { mutable_metadata()["generateName"] = v; }
-void Object::set_uid(std::string_view v) { mutable_metadata()["uid"] = v; }
+void Object::set_name(std::string_view v) {
+  Json value(v);
+  mutable_metadata()["name"] = std::move(value);
+}
+void Object::set_namespace(std::string_view v) {
+  Json value(v);
+  mutable_metadata()["namespace"] = std::move(value);
+}
+void Object::set_generate_name(std::string_view v) {
+  Json value(v);
+  mutable_metadata()["generateName"] = std::move(value);
+}
+void Object::set_uid(std::string_view v) {
+  Json value(v);
+  mutable_metadata()["uid"] = std::move(value);
+}
 void Object::set_resource_version(std::string_view v) {
-  mutable_metadata()["resourceVersion"] = v;
+  Json value(v);
+  mutable_metadata()["resourceVersion"] = std::move(value);
 }
 void Object::set_generation(int64_t v) { mutable_metadata()["generation"] = v; }
 
@@ -251,9 +320,11 @@ void Object::set_labels(const std::map<std::string, std::string>& labels) {
   mutable_metadata()["labels"] = labels;
 }
 void Object::SetLabel(std::string_view key, std::string_view value) {
+  std::string k(key);
+  Json v(value);
   Json& l = mutable_metadata()["labels"];
   if (!l.is_object()) l = Json::object();
-  l[std::string(key)] = value;
+  l[std::move(k)] = std::move(v);
 }
 bool Object::RemoveLabel(std::string_view key) {
   return Remove({"metadata", "labels", key});
@@ -269,20 +340,20 @@ void Object::set_annotations(const std::map<std::string, std::string>& annotatio
   mutable_metadata()["annotations"] = annotations;
 }
 void Object::SetAnnotation(std::string_view key, std::string_view value) {
+  std::string k(key);
+  Json v(value);
   Json& a = mutable_metadata()["annotations"];
   if (!a.is_object()) a = Json::object();
-  a[std::string(key)] = value;
+  a[std::move(k)] = std::move(v);
 }
 bool Object::RemoveAnnotation(std::string_view key) {
   return Remove({"metadata", "annotations", key});
 }
 
 absl::StatusOr<std::vector<OwnerReference>> Object::owner_references() const {
-  const Json* md = metadata();
-  if (md == nullptr) return std::vector<OwnerReference>();
-  auto it = md->find("ownerReferences");
-  if (it == md->end()) return std::vector<OwnerReference>();
-  return OwnerReferencesFromJson(*it);
+  const JsonView refs = metadata()["ownerReferences"];
+  if (!refs.exists()) return std::vector<OwnerReference>();
+  return OwnerReferencesFromJson(refs);
 }
 
 void Object::set_owner_references(const std::vector<OwnerReference>& refs) {
@@ -297,38 +368,40 @@ void Object::set_owner_references(const std::vector<OwnerReference>& refs) {
 
 std::vector<std::string> Object::finalizers() const {
   std::vector<std::string> out;
-  const Json* f = Find({"metadata", "finalizers"});
-  if (f == nullptr || !f->is_array()) return out;
-  for (const Json& v : *f) {
-    if (v.is_string()) out.push_back(v.get<std::string>());
+  for (const auto& [unused, v] : metadata()["finalizers"].items()) {
+    if (v.is_string()) out.emplace_back(v.get_string());
   }
   return out;
 }
 
 bool Object::HasFinalizer(std::string_view finalizer) const {
-  const Json* f = Find({"metadata", "finalizers"});
-  if (f == nullptr || !f->is_array()) return false;
-  return std::any_of(f->begin(), f->end(),
-                     [&](const Json& v) { return v.is_string() && v == finalizer; });
+  for (const auto& [unused, v] : metadata()["finalizers"].items()) {
+    if (v.is_string() && v.get_string() == finalizer) return true;
+  }
+  return false;
 }
 
 bool Object::AddFinalizer(std::string_view finalizer) {
   if (HasFinalizer(finalizer)) return false;
+  Json value(finalizer);
   Json& f = mutable_metadata()["finalizers"];
   if (!f.is_array()) f = Json::array();
-  f.push_back(finalizer);
+  f.push_back(std::move(value));
   return true;
 }
 
 bool Object::RemoveFinalizer(std::string_view finalizer) {
-  Json* md = json_.contains("metadata") ? &json_["metadata"] : nullptr;
+  if (!HasFinalizer(finalizer)) return false;
+  const std::string wanted(finalizer);
+  Json& root = tree();
+  Json* md = root.contains("metadata") ? &root["metadata"] : nullptr;
   if (md == nullptr || !md->is_object()) return false;
   auto it = md->find("finalizers");
   if (it == md->end() || !it->is_array()) return false;
   Json kept = Json::array();
   bool removed = false;
   for (Json& v : *it) {
-    if (v.is_string() && v == finalizer) {
+    if (v.is_string() && v == wanted) {
       removed = true;
     } else {
       kept.push_back(std::move(v));
@@ -355,27 +428,27 @@ void Object::set_deletion_timestamp(absl::Time t) {
   mutable_metadata()["deletionTimestamp"] = FormatRFC3339(t);
 }
 bool Object::IsBeingDeleted() const {
-  const Json* t = Find({"metadata", "deletionTimestamp"});
-  return t != nullptr && !t->is_null();
+  const JsonView t = metadata()["deletionTimestamp"];
+  return t.exists() && !t.is_null();
 }
 
 const Json* Object::managed_fields() const { return Find({"metadata", "managedFields"}); }
 void Object::ClearManagedFields() { Remove({"metadata", "managedFields"}); }
 
 Json& Object::mutable_spec() {
-  Json& s = json_["spec"];
+  Json& s = tree()["spec"];
   if (!s.is_object()) s = Json::object();
   return s;
 }
 
 Json& Object::mutable_status() {
-  Json& s = json_["status"];
+  Json& s = tree()["status"];
   if (!s.is_object()) s = Json::object();
   return s;
 }
 
 const Json* Object::Find(FieldPath path) const {
-  const Json* node = &json_;
+  const Json* node = &json();
   for (std::string_view part : path) {
     node = Step(*node, part);
     if (node == nullptr) return nullptr;
@@ -383,43 +456,59 @@ const Json* Object::Find(FieldPath path) const {
   return node;
 }
 
+JsonView Object::FindView(FieldPath path) const {
+  JsonView node = view();
+  for (std::string_view part : path) {
+    node = StepView(node, part);
+    if (!node.exists()) return {};
+  }
+  return node;
+}
+
 absl::StatusOr<std::string> Object::GetString(FieldPath path) const {
-  const Json* v = Find(path);
-  if (v == nullptr) return NotFoundAt(path);
-  if (!v->is_string()) return TypeMismatch<std::string>(path, "string", *v);
-  return v->get<std::string>();
+  const JsonView v = FindView(path);
+  if (!v.exists()) return NotFoundAt(path);
+  if (!v.is_string()) return TypeMismatch<std::string>(path, "string", v);
+  return std::string(v.get_string());
 }
 
 absl::StatusOr<int64_t> Object::GetInt64(FieldPath path) const {
-  const Json* v = Find(path);
-  if (v == nullptr) return NotFoundAt(path);
-  if (v->is_number_unsigned()) {
-    const uint64_t u = v->get<uint64_t>();
+  const JsonView v = FindView(path);
+  if (!v.exists()) return NotFoundAt(path);
+  if (v.is_number_unsigned()) {
+    const uint64_t u = v.get_uint64();
     if (u > static_cast<uint64_t>(INT64_MAX)) {
       return absl::OutOfRangeError(kop::StrCat(path.ToString(), ": ", u, " overflows int64"));
     }
     return static_cast<int64_t>(u);
   }
-  if (!v->is_number_integer()) return TypeMismatch<int64_t>(path, "integer", *v);
-  return v->get<int64_t>();
+  if (!v.is_number_integer()) return TypeMismatch<int64_t>(path, "integer", v);
+  return v.get_int64();
 }
 
 absl::StatusOr<double> Object::GetDouble(FieldPath path) const {
-  const Json* v = Find(path);
-  if (v == nullptr) return NotFoundAt(path);
-  if (!v->is_number()) return TypeMismatch<double>(path, "number", *v);
-  return v->get<double>();
+  const JsonView v = FindView(path);
+  if (!v.exists()) return NotFoundAt(path);
+  if (!v.is_number()) return TypeMismatch<double>(path, "number", v);
+  return v.get_double();
 }
 
 absl::StatusOr<bool> Object::GetBool(FieldPath path) const {
-  const Json* v = Find(path);
-  if (v == nullptr) return NotFoundAt(path);
-  if (!v->is_boolean()) return TypeMismatch<bool>(path, "boolean", *v);
-  return v->get<bool>();
+  const JsonView v = FindView(path);
+  if (!v.exists()) return NotFoundAt(path);
+  if (!v.is_boolean()) return TypeMismatch<bool>(path, "boolean", v);
+  return v.get_bool();
 }
 
 absl::Status Object::Set(FieldPath path, Json value) {
   if (path.empty()) return absl::InvalidArgumentError("Set: empty field path");
+  if (is_compact()) {
+    // The path's parts may point into the encoding that tree() releases.
+    const std::vector<std::string> owned(path.begin(), path.end());
+    const std::vector<std::string_view> parts(owned.begin(), owned.end());
+    tree();
+    return Set(FieldPath(parts), std::move(value));
+  }
   Json* node = &json_;
   size_t depth = 0;
   for (std::string_view part : path) {
@@ -440,7 +529,16 @@ absl::Status Object::Set(FieldPath path, Json value) {
 
 bool Object::Remove(FieldPath path) {
   if (path.empty()) return false;
+  if (!FindView(path).exists()) return false;
+  if (is_compact()) {
+    // The path's parts may point into the encoding that tree() releases.
+    const std::vector<std::string> owned(path.begin(), path.end());
+    const std::vector<std::string_view> parts(owned.begin(), owned.end());
+    tree();
+    return Remove(FieldPath(parts));
+  }
   const std::string_view* last = path.end() - 1;
+  const std::string key(*last);
   const Json* parent = &json_;
   for (const std::string_view* p = path.begin(); p != last; ++p) {
     parent = Step(*parent, *p);
@@ -448,7 +546,7 @@ bool Object::Remove(FieldPath path) {
   }
   if (!parent->is_object()) return false;
   // Find() hands out const pointers; this object owns the node, so mutating it is sound.
-  return const_cast<Json*>(parent)->erase(std::string(*last)) > 0;
+  return const_cast<Json*>(parent)->erase(key) > 0;
 }
 
 }  // namespace kop

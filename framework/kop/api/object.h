@@ -5,6 +5,15 @@
 // type: copying copies the JSON. Caches hand out `std::shared_ptr<const Object>` snapshots,
 // so readers never copy and cannot corrupt what others see; a writer copies, then mutates.
 //
+// Two representations, one interface. An Object normally holds a `Json` tree. `Compact()`
+// re-encodes it as a `CompactJson` (one allocation about the size of the JSON text, where the
+// tree takes about three times that); informer caches keep their objects compact. Every typed
+// accessor, `view()`, `FindView()` and the Get* readers read a compact object in place. The
+// first `json()`, `Find()`, `spec()` or `status()` call on a compact object decodes it once
+// and keeps the tree beside it for the object's lifetime (thread-safe); prefer the views when
+// reading cached objects. Any mutation turns a compact object back into a tree. Copying a
+// compact object shares its encoding.
+//
 //   KOP_ASSIGN_OR_RETURN(kop::Object cm, kop::Object::Parse(text));
 //   cm.SetLabel("app", "web");
 //   KOP_ASSIGN_OR_RETURN(int64_t replicas, deployment.GetInt64({"spec", "replicas"}));
@@ -15,6 +24,7 @@
 #ifndef KOP_API_OBJECT_H_
 #define KOP_API_OBJECT_H_
 
+#include <atomic>
 #include <cstdint>
 #include <initializer_list>
 #include <map>
@@ -28,6 +38,7 @@
 #include "absl/time/time.h"
 #include "kop/api/group_version.h"
 #include "kop/api/json.h"
+#include "kop/api/json_view.h"
 #include "kop/api/object_key.h"
 #include "kop/api/owner_reference.h"
 
@@ -62,6 +73,11 @@ class Object {
   Object();
   // Takes `json` as it is; prefer FromJson for input from outside, which validates it.
   explicit Object(Json json);
+  Object(const Object& other);
+  Object(Object&& other) noexcept;
+  Object& operator=(const Object& other);
+  Object& operator=(Object&& other) noexcept;
+  ~Object();
 
   // Validates that `json` is a JSON object whose metadata, when present, is an object and whose
   // well-known metadata fields have the right types.
@@ -71,27 +87,34 @@ class Object {
   // A new object with apiVersion, kind and (when given) namespace and name set.
   static Object New(const GroupVersionKind& gvk, const ObjectKey& key = {});
 
-  const Json& json() const { return json_; }
-  Json& mutable_json() { return json_; }
+  // The tree. For a compact object, decodes it on first use (see above).
+  const Json& json() const;
+  Json& mutable_json() { return tree(); }
+  // A read-only view of the whole document in either representation; never decodes.
+  JsonView view() const { return compact_.empty() ? JsonView(json_) : compact_.view(); }
   // Compact JSON text.
   std::string Dump() const;
 
+  // Re-encodes the document compactly and releases the tree (see above). No-op when compact.
+  void Compact();
+  bool is_compact() const { return !compact_.empty(); }
+
   // ---- type ----
-  const std::string& api_version() const;  // "" when absent
-  const std::string& kind() const;         // "" when absent
+  std::string_view api_version() const;  // "" when absent
+  std::string_view kind() const;         // "" when absent
   absl::StatusOr<GroupVersionKind> gvk() const;
   void set_api_version(std::string_view v);
   void set_kind(std::string_view k);
   void set_gvk(const GroupVersionKind& gvk);
 
   // ---- metadata (absent or wrongly typed fields read as empty / zero) ----
-  const std::string& name() const;
-  const std::string& namespace_() const;
-  const std::string& generate_name() const;
-  const std::string& uid() const;
-  const std::string& resource_version() const;
+  std::string_view name() const;
+  std::string_view namespace_() const;
+  std::string_view generate_name() const;
+  std::string_view uid() const;
+  std::string_view resource_version() const;
   int64_t generation() const;
-  ObjectKey key() const { return {namespace_(), name()}; }
+  ObjectKey key() const { return {std::string(namespace_()), std::string(name())}; }
 
   void set_name(std::string_view v);
   void set_namespace(std::string_view v);
@@ -129,7 +152,7 @@ class Object {
   // Whether metadata.deletionTimestamp is set (deletion has begun, finalizers pending).
   bool IsBeingDeleted() const;
 
-  // metadata.managedFields, or nullptr.
+  // metadata.managedFields, or nullptr. Decodes a compact object (see above).
   const Json* managed_fields() const;
   void ClearManagedFields();
 
@@ -141,7 +164,10 @@ class Object {
 
   // ---- paths ----
   // The value at `path`, or nullptr when any step is absent (or indexes a non-container).
+  // Decodes a compact object (see above); FindView does not.
   const Json* Find(FieldPath path) const;
+  // The value at `path` as a view; absent (exists() false) where Find returns nullptr.
+  JsonView FindView(FieldPath path) const;
   // Typed reads: NotFound when absent; InvalidArgument naming the path and both types when
   // the value has another type.
   absl::StatusOr<std::string> GetString(FieldPath path) const;
@@ -154,14 +180,18 @@ class Object {
   // Removes the value at `path`; whether something was removed.
   bool Remove(FieldPath path);
 
-  friend bool operator==(const Object& a, const Object& b) { return a.json_ == b.json_; }
+  friend bool operator==(const Object& a, const Object& b) { return a.view() == b.view(); }
 
  private:
-  const Json* metadata() const;
+  JsonView metadata() const;
   Json& mutable_metadata();
-  const std::string& MetadataString(const char* field) const;
+  std::string_view MetadataString(const char* field) const;
+  // The tree, for mutation: a compact object becomes a tree first.
+  Json& tree();
 
-  Json json_;
+  Json json_;                                    // the tree; null while compact
+  CompactJson compact_;                          // the compact encoding, or empty
+  mutable std::atomic<Json*> decoded_{nullptr};  // a compact object's tree, once json() ran
 };
 
 }  // namespace kop

@@ -6,38 +6,40 @@
 namespace kop {
 namespace {
 
-absl::Status RequiredString(const Json& j, const char* field, std::string* out) {
-  auto it = j.find(field);
-  if (it == j.end() || it->is_null()) {
+absl::Status RequiredString(JsonView j, const char* field, std::string* out) {
+  const JsonView v = j[field];
+  if (!v.exists() || v.is_null()) {
     return absl::InvalidArgumentError(kop::StrCat("ownerReference: missing ", field));
   }
-  if (!it->is_string()) {
-    return absl::InvalidArgumentError(kop::StrCat("ownerReference.", field,
-                                                   ": expected string, got ",
-                                                   JsonTypeName(*it)));
+  if (!v.is_string()) {
+    return absl::InvalidArgumentError(
+        kop::StrCat("ownerReference.", field, ": expected string, got ", JsonTypeName(v)));
   }
-  *out = it->get<std::string>();
+  *out = std::string(v.get_string());
   if (out->empty()) {
     return absl::InvalidArgumentError(kop::StrCat("ownerReference: empty ", field));
   }
   return absl::OkStatus();
 }
 
-absl::Status OptionalBool(const Json& j, const char* field, std::optional<bool>* out) {
-  auto it = j.find(field);
-  if (it == j.end() || it->is_null()) return absl::OkStatus();
-  if (!it->is_boolean()) {
-    return absl::InvalidArgumentError(kop::StrCat("ownerReference.", field,
-                                                   ": expected boolean, got ",
-                                                   JsonTypeName(*it)));
+absl::Status OptionalBool(JsonView j, const char* field, std::optional<bool>* out) {
+  const JsonView v = j[field];
+  if (!v.exists() || v.is_null()) return absl::OkStatus();
+  if (!v.is_boolean()) {
+    return absl::InvalidArgumentError(
+        kop::StrCat("ownerReference.", field, ": expected boolean, got ", JsonTypeName(v)));
   }
-  *out = it->get<bool>();
+  *out = v.get_bool();
   return absl::OkStatus();
 }
 
 }  // namespace
 
 absl::StatusOr<OwnerReference> OwnerReference::FromJson(const Json& j) {
+  return FromJson(JsonView(j));
+}
+
+absl::StatusOr<OwnerReference> OwnerReference::FromJson(JsonView j) {
   if (!j.is_object()) {
     return absl::InvalidArgumentError(
         kop::StrCat("ownerReference: expected object, got ", JsonTypeName(j)));
@@ -70,6 +72,10 @@ bool OwnerReference::MatchesGroupKind(const GroupKind& gk) const {
 }
 
 absl::StatusOr<std::vector<OwnerReference>> OwnerReferencesFromJson(const Json& j) {
+  return OwnerReferencesFromJson(JsonView(j));
+}
+
+absl::StatusOr<std::vector<OwnerReference>> OwnerReferencesFromJson(JsonView j) {
   std::vector<OwnerReference> refs;
   if (j.is_null()) return refs;
   if (!j.is_array()) {
@@ -77,13 +83,15 @@ absl::StatusOr<std::vector<OwnerReference>> OwnerReferencesFromJson(const Json& 
         kop::StrCat("metadata.ownerReferences: expected array, got ", JsonTypeName(j)));
   }
   refs.reserve(j.size());
-  for (size_t i = 0; i < j.size(); ++i) {
-    absl::StatusOr<OwnerReference> ref = OwnerReference::FromJson(j[i]);
+  size_t i = 0;
+  for (const auto& [unused, element] : j.items()) {
+    absl::StatusOr<OwnerReference> ref = OwnerReference::FromJson(element);
     if (!ref.ok()) {
       return absl::InvalidArgumentError(kop::StrCat("metadata.ownerReferences[", i,
                                                      "]: ", ref.status().message()));
     }
     refs.push_back(*std::move(ref));
+    ++i;
   }
   return refs;
 }

@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "kop/api/group_version.h"
 #include "kop/api/json.h"
+#include "kop/api/json_view.h"
 
 namespace kop {
 
@@ -31,6 +32,7 @@ struct OwnerReference {
   // Parses one entry of metadata.ownerReferences. InvalidArgument naming the field when a
   // required field (apiVersion, kind, name, uid) is missing or a field has the wrong type.
   static absl::StatusOr<OwnerReference> FromJson(const Json& j);
+  static absl::StatusOr<OwnerReference> FromJson(JsonView j);
   Json ToJson() const;
 
   bool is_controller() const { return controller.value_or(false); }
@@ -44,6 +46,7 @@ struct OwnerReference {
 
 // Parses a whole metadata.ownerReferences array (null reads as empty).
 absl::StatusOr<std::vector<OwnerReference>> OwnerReferencesFromJson(const Json& j);
+absl::StatusOr<std::vector<OwnerReference>> OwnerReferencesFromJson(JsonView j);
 
 // The reference with controller: true, if any.
 std::optional<OwnerReference> GetControllerOf(const std::vector<OwnerReference>& refs);

@@ -7,10 +7,13 @@
 namespace kop::cache {
 
 Indexer::Indexer() {
-  indexes_.emplace(std::string(kNamespaceIndex), Index{[](const Object& o) {
-                     return o.namespace_().empty() ? std::vector<std::string>{}
-                                                   : std::vector<std::string>{o.namespace_()};
-                   }, {}});
+  indexes_.emplace(std::string(kNamespaceIndex),
+                   Index{[](const Object& o) {
+                           return o.namespace_().empty()
+                                      ? std::vector<std::string>{}
+                                      : std::vector<std::string>{std::string(o.namespace_())};
+                         },
+                         {}});
   indexes_.emplace(std::string(kControllerUidIndex), Index{[](const Object& o) {
                      absl::StatusOr<std::vector<OwnerReference>> refs = o.owner_references();
                      if (!refs.ok()) return std::vector<std::string>{};

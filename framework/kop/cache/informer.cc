@@ -72,22 +72,25 @@ void Informer::AddEventHandler(std::shared_ptr<EventHandler> handler) {
   Push(NewHandler{std::move(handler)});
 }
 
-ObjectPtr Informer::Prepare(Object obj) const {
+void Informer::Prepare(Object& obj) const {
   if (options_.transform) options_.transform(obj);
-  return std::make_shared<const Object>(std::move(obj));
+  if (options_.compact) obj.Compact();
 }
+
+void Informer::Sink::Prepare(Object& object) { informer_->Prepare(object); }
 
 void Informer::Sink::OnReplace(std::vector<Object> items, const std::string&) {
   Replace r;
   r.scope = scope_;
   r.source = index_;
   r.items.reserve(items.size());
-  for (Object& o : items) r.items.push_back(informer_->Prepare(std::move(o)));
+  for (Object& o : items) r.items.push_back(std::make_shared<const Object>(std::move(o)));
+  std::vector<Object>().swap(items);  // released before the cache can report itself synced
   informer_->Push(std::move(r));
 }
 
 void Informer::Sink::OnEvent(client::WatchEvent::Type type, Object object) {
-  informer_->Push(Change{type, informer_->Prepare(std::move(object))});
+  informer_->Push(Change{type, std::make_shared<const Object>(std::move(object))});
 }
 
 Informer::Stats Informer::stats() const {

@@ -55,7 +55,8 @@ void Reflector::Run(std::stop_token stop) {
           resource_.ListAll({.label_selector = options_.label_selector,
                              .field_selector = options_.field_selector,
                              .limit = options_.page_size,
-                             .metadata_only = options_.metadata_only});
+                             .metadata_only = options_.metadata_only},
+                            [this](Object& o) { sink_.Prepare(o); });
       if (!list.ok()) {
         ++stats_.failures;
         if (!Sleep(stop, NextBackoff())) return;
@@ -100,9 +101,10 @@ void Reflector::Run(std::stop_token stop) {
         break;
       }
       if (received++ == 0) backoff_ = std::chrono::milliseconds(0);  // a working watch: healthy again
-      std::string rv = e->object.resource_version();
+      std::string rv(e->object.resource_version());
       if (e->type != client::WatchEvent::Type::kBookmark) {
         ++stats_.events;
+        sink_.Prepare(e->object);
         sink_.OnEvent(e->type, std::move(e->object));
       }
       if (!rv.empty()) {

@@ -29,6 +29,10 @@ namespace kop::cache {
 class ReflectorSink {
  public:
   virtual ~ReflectorSink() = default;
+  // Runs on every listed object as its page arrives and on every watched object, before
+  // OnReplace or OnEvent sees it: a chance to shrink objects (transform, compact) while a
+  // large list is still being collected.
+  virtual void Prepare(Object& object) { (void)object; }
   // The complete state at `resource_version` (initial list and every relist).
   virtual void OnReplace(std::vector<Object> items, const std::string& resource_version) = 0;
   // One change from the watch (ADDED, MODIFIED, DELETED).

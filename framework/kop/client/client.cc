@@ -179,7 +179,8 @@ absl::StatusOr<ObjectList> ResourceClient::List(const ListOptions& options) cons
   return list;
 }
 
-absl::StatusOr<ObjectList> ResourceClient::ListAll(ListOptions options) const {
+absl::StatusOr<ObjectList> ResourceClient::ListAll(ListOptions options,
+                                                   const std::function<void(Object&)>& each) const {
   if (options.limit <= 0) options.limit = 500;
   ObjectList all;
   bool first = true;
@@ -191,7 +192,10 @@ absl::StatusOr<ObjectList> ResourceClient::ListAll(ListOptions options) const {
       options.resource_version.clear();  // not allowed together with continue
       options.resource_version_match.clear();
     }
-    for (Object& o : page.items) all.items.push_back(std::move(o));
+    for (Object& o : page.items) {
+      if (each) each(o);
+      all.items.push_back(std::move(o));
+    }
     options.continue_token = page.continue_token;
   } while (!options.continue_token.empty());
   return all;
@@ -255,14 +259,17 @@ absl::StatusOr<Object> ResourceClient::Create(const Object& obj, const WriteOpti
 
 absl::StatusOr<Object> ResourceClient::Update(const Object& obj, const WriteOptions& options) const {
   if (obj.name().empty()) return absl::InvalidArgumentError("Update: the object has no name");
-  return Send("PUT", Path(obj.name()) + WriteQuery(options.dry_run, options.field_manager),
+  return Send("PUT",
+              Path(std::string(obj.name())) + WriteQuery(options.dry_run, options.field_manager),
               "application/json", obj.Dump());
 }
 
 absl::StatusOr<Object> ResourceClient::UpdateStatus(const Object& obj, const WriteOptions& options) const {
   if (obj.name().empty()) return absl::InvalidArgumentError("UpdateStatus: the object has no name");
-  return Send("PUT", Path(obj.name(), "status") + WriteQuery(options.dry_run, options.field_manager),
-              "application/json", obj.Dump());
+  return Send(
+      "PUT",
+      Path(std::string(obj.name()), "status") + WriteQuery(options.dry_run, options.field_manager),
+      "application/json", obj.Dump());
 }
 
 absl::StatusOr<Object> ResourceClient::Patch(const std::string& name, PatchType type,
@@ -283,7 +290,7 @@ absl::StatusOr<Object> ResourceClient::Patch(const std::string& name, PatchType 
 absl::StatusOr<Object> ResourceClient::Apply(const Object& obj, const std::string& field_manager,
                                              bool force) const {
   if (field_manager.empty()) return absl::InvalidArgumentError("Apply: a field manager is required");
-  return Patch(obj.name(), PatchType::kApply, obj.Dump(),
+  return Patch(std::string(obj.name()), PatchType::kApply, obj.Dump(),
                {.field_manager = field_manager, .force = force});
 }
 

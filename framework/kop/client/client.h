@@ -17,6 +17,7 @@
 #define KOP_CLIENT_CLIENT_H_
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -117,7 +118,10 @@ class ResourceClient {
   absl::StatusOr<ObjectList> List(const ListOptions& options = {}) const;
   // Walks every page (limit per page from options, default 500) and returns all items with
   // the first page's resourceVersion. A 410 on a continue restarts nothing: it is returned.
-  absl::StatusOr<ObjectList> ListAll(ListOptions options = {}) const;
+  // `each`, when set, runs on every item as its page arrives, before the next page is asked
+  // for (to shrink items while a large list is collected).
+  absl::StatusOr<ObjectList> ListAll(ListOptions options = {},
+                                     const std::function<void(Object&)>& each = {}) const;
   absl::StatusOr<std::unique_ptr<WatchStream>> Watch(const WatchOptions& options = {}) const;
 
   absl::StatusOr<Object> Create(const Object& obj, const WriteOptions& options = {}) const;

@@ -87,8 +87,8 @@ void Print(const std::vector<kop::Object>& items, const std::string& output, con
     if (show_namespace) std::printf("%-20s ", "NAMESPACE");
     std::printf("%-40s %s\n", "NAME", "AGE");
     for (const auto& o : items) {
-      if (show_namespace) std::printf("%-20s ", o.namespace_().c_str());
-      std::printf("%-40s %s\n", o.name().c_str(), Age(o).c_str());
+      if (show_namespace) std::printf("%-20s ", std::string(o.namespace_()).c_str());
+      std::printf("%-40s %s\n", std::string(o.name()).c_str(), Age(o).c_str());
     }
   }
 }
@@ -181,7 +181,7 @@ int main(int argc, char** argv) {
       ResourceClient rc = (*client)->Resource(mapping->gvr, mapping->namespaced);
       if (mapping->namespaced) {
         if (obj->namespace_().empty()) obj->set_namespace(ns);
-        rc = rc.Namespace(obj->namespace_());
+        rc = rc.Namespace(std::string(obj->namespace_()));
       }
       auto written = a.verb == "apply" ? rc.Apply(*obj, "kopctl") : rc.Create(*obj);
       if (!written.ok()) {

@@ -52,7 +52,7 @@ absl::StatusOr<client::ResourceClient> CachedClient::Resource(const GroupVersion
 
 absl::StatusOr<client::ResourceClient> CachedClient::ResourceOf(const Object& obj) {
   KOP_ASSIGN_OR_RETURN(GroupVersionKind gvk, obj.gvk());
-  return Resource(gvk, obj.namespace_());
+  return Resource(gvk, std::string(obj.namespace_()));
 }
 
 absl::StatusOr<Object> CachedClient::Create(const Object& obj) {
@@ -73,12 +73,12 @@ absl::StatusOr<Object> CachedClient::UpdateStatus(const Object& obj) {
 absl::StatusOr<Object> CachedClient::Patch(const Object& obj, client::PatchType type,
                                            const std::string& patch, const std::string& subresource) {
   KOP_ASSIGN_OR_RETURN(client::ResourceClient r, ResourceOf(obj));
-  return r.Patch(obj.name(), type, patch, {}, subresource);
+  return r.Patch(std::string(obj.name()), type, patch, {}, subresource);
 }
 
 absl::Status CachedClient::Delete(const Object& obj, const client::DeleteOptions& options) {
   KOP_ASSIGN_OR_RETURN(client::ResourceClient r, ResourceOf(obj));
-  return r.Delete(obj.name(), options);
+  return r.Delete(std::string(obj.name()), options);
 }
 
 }  // namespace kop

@@ -68,7 +68,8 @@ std::shared_ptr<cache::EventHandler> EnqueueForOwner(Enqueue enqueue, GroupKind 
         absl::StatusOr<std::vector<OwnerReference>> refs = o.owner_references();
         if (!refs.ok()) return out;
         std::optional<OwnerReference> ctrl = GetControllerOf(*refs);
-        if (ctrl && ctrl->MatchesGroupKind(owner)) out.push_back({{o.namespace_(), ctrl->name}});
+        if (ctrl && ctrl->MatchesGroupKind(owner))
+          out.push_back({{std::string(o.namespace_()), ctrl->name}});
         return out;
       },
       std::move(predicates));

@@ -37,8 +37,8 @@ void EventRecorder::Event(const Object& regarding, EventType type, std::string r
                          {"name", regarding.name()},
                          {"uid", regarding.uid()},
                          {"resourceVersion", regarding.resource_version()}},
-            .ns = regarding.namespace_().empty() ? "default" : regarding.namespace_(),
-            .uid = regarding.uid(),
+            .ns = regarding.namespace_().empty() ? "default" : std::string(regarding.namespace_()),
+            .uid = std::string(regarding.uid()),
             .type = type,
             .reason = std::move(reason),
             .message = std::move(message),
@@ -115,7 +115,7 @@ void EventRecorder::Write(const Pending& e) {
   j["reportingInstance"] = host_;
   absl::StatusOr<Object> created = events.Create(event);
   if (created.ok()) {
-    seen_[key] = Seen{created->name(), 1};
+    seen_[key] = Seen{std::string(created->name()), 1};
     ++written_;
   } else {
     ++dropped_;  // events are best effort; a reconcile never waits on them

@@ -29,7 +29,10 @@ absl::Status CheckOwnership(const Object& owner, const Object& object) {
 }
 
 OwnerReference ReferenceTo(const Object& owner) {
-  return {.api_version = owner.api_version(), .kind = owner.kind(), .name = owner.name(), .uid = owner.uid()};
+  return {.api_version = std::string(owner.api_version()),
+          .kind = std::string(owner.kind()),
+          .name = std::string(owner.name()),
+          .uid = std::string(owner.uid())};
 }
 
 bool SameOwner(const OwnerReference& ref, const Object& owner) {
@@ -50,7 +53,7 @@ absl::Status Mutate(const MutateFn& mutate, Object& obj) {
 // The object as the server has it; when absent, `object` mutated and created (`created`).
 absl::StatusOr<std::optional<Object>> GetOrCreate(const client::ResourceClient& resource,
                                                   Object& object, const MutateFn& mutate) {
-  absl::StatusOr<Object> existing = resource.Get(object.name());
+  absl::StatusOr<Object> existing = resource.Get(std::string(object.name()));
   if (kop::IsNotFound(existing.status())) {
     KOP_RETURN_IF_ERROR(Mutate(mutate, object));
     KOP_ASSIGN_OR_RETURN(object, resource.Create(object));
@@ -142,7 +145,8 @@ absl::StatusOr<OperationResult> CreateOrPatch(const client::ResourceClient& reso
   object = *existing;
   const Json patch = CreateMergePatch(WithoutStatus(existing->json()), WithoutStatus(desired.json()));
   if (!patch.empty()) {
-    KOP_ASSIGN_OR_RETURN(object, resource.Patch(object.name(), client::PatchType::kMerge, DumpJson(patch)));
+    KOP_ASSIGN_OR_RETURN(object, resource.Patch(std::string(object.name()),
+                                                client::PatchType::kMerge, DumpJson(patch)));
     result = OperationResult::kUpdated;
   }
   const Json* old_status = existing->status();
@@ -150,8 +154,9 @@ absl::StatusOr<OperationResult> CreateOrPatch(const client::ResourceClient& reso
   const Json status_patch = CreateMergePatch(old_status ? *old_status : Json::object(),
                                              new_status ? *new_status : Json::object());
   if (!status_patch.empty()) {
-    KOP_ASSIGN_OR_RETURN(object, resource.Patch(object.name(), client::PatchType::kMerge,
-                                                DumpJson(Json{{"status", status_patch}}), {}, "status"));
+    KOP_ASSIGN_OR_RETURN(object,
+                         resource.Patch(std::string(object.name()), client::PatchType::kMerge,
+                                        DumpJson(Json{{"status", status_patch}}), {}, "status"));
     if (result == OperationResult::kUnchanged) result = OperationResult::kUpdatedStatus;
   }
   return result;

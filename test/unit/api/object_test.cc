@@ -1,6 +1,9 @@
 #include "kop/api/object.h"
 
 #include <memory>
+#include <string_view>
+#include <thread>
+#include <vector>
 
 #include "catch2/catch.hpp"
 #include "support/objects.h"
@@ -22,9 +25,18 @@ constexpr const char* kDeployment = R"({
   "status": {"readyReplicas": 1}
 })";
 
+// Reading tests run on both representations: the tree and the compact form caches keep.
+void MaybeCompact(Object& obj) {
+  if (GENERATE(false, true)) {
+    obj.Compact();
+    REQUIRE(obj.is_compact());
+  }
+}
+
 TEST_CASE("object metadata reads through typed accessors") {
   auto obj = Object::Parse(kDeployment);
   REQUIRE(obj.ok());
+  MaybeCompact(*obj);
   CHECK(obj->api_version() == "apps/v1");
   CHECK(obj->kind() == "Deployment");
   CHECK(obj->gvk().value() == GroupVersionKind{"apps", "v1", "Deployment"});
@@ -93,6 +105,7 @@ TEST_CASE("finalizers add once and remove cleanly") {
 TEST_CASE("managedFields can be stripped") {
   auto obj = Object::Parse(kDeployment);
   REQUIRE(obj.ok());
+  MaybeCompact(*obj);
   obj->ClearManagedFields();
   CHECK(obj->managed_fields() == nullptr);
   CHECK(obj->name() == "web");
@@ -100,6 +113,11 @@ TEST_CASE("managedFields can be stripped") {
 
 TEST_CASE("nested fields read by path, through arrays too") {
   auto obj = Object::Parse(kDeployment).value();
+  MaybeCompact(obj);
+  CHECK(obj.FindView({"spec", "template", "spec", "containers", "0", "name"}).get_string() ==
+        "app");
+  CHECK_FALSE(obj.FindView({"spec", "template", "spec", "containers", "1"}).exists());
+  CHECK_FALSE(obj.FindView({"spec", "template", "spec", "containers", "x"}).exists());
   CHECK(obj.GetInt64({"spec", "replicas"}).value() == 2);
   CHECK(obj.GetBool({"spec", "paused"}).value() == false);
   CHECK(obj.GetDouble({"spec", "replicas"}).value() == 2.0);
@@ -111,6 +129,7 @@ TEST_CASE("nested fields read by path, through arrays too") {
 
 TEST_CASE("reading a field of the wrong type names the path and both types") {
   auto obj = Object::Parse(kDeployment).value();
+  MaybeCompact(obj);
   auto s = obj.GetString({"spec", "replicas"});
   REQUIRE_FALSE(s.ok());
   CHECK(s.status().code() == absl::StatusCode::kInvalidArgument);
@@ -168,6 +187,7 @@ TEST_CASE("non-object JSON and mistyped metadata are rejected with the field nam
 
 TEST_CASE("a malformed timestamp is an error on read, not a crash") {
   Object obj = Object::Parse(R"({"metadata": {"creationTimestamp": "soon"}})").value();
+  MaybeCompact(obj);
   auto t = obj.creation_timestamp();
   REQUIRE_FALSE(t.ok());
   CHECK(t.status().message().find("metadata.creationTimestamp") != std::string_view::npos);
@@ -179,6 +199,83 @@ TEST_CASE("shared snapshots are read-only and copies are independent") {
   copy.SetLabel("changed", "yes");
   CHECK_FALSE(snapshot->label("changed").has_value());
   CHECK(copy != *snapshot);
+}
+
+TEST_CASE("a compact object reads, decodes and compares like its tree") {
+  const Object tree = Object::Parse(kDeployment).value();
+  Object compact = tree;
+  compact.Compact();
+  REQUIRE(compact.is_compact());
+  CHECK(compact == tree);
+  CHECK(compact.Dump() == tree.Dump());
+  CHECK(compact.owner_references().value() == tree.owner_references().value());
+  CHECK(compact.finalizers() == tree.finalizers());
+  CHECK(compact.HasFinalizer("example.com/cleanup"));
+  CHECK(compact.annotations() == tree.annotations());
+  CHECK(compact.creation_timestamp().value() == tree.creation_timestamp().value());
+  CHECK_FALSE(compact.IsBeingDeleted());
+  // json() decodes once: every caller gets the same tree.
+  const Json* first = &compact.json();
+  CHECK(*first == tree.json());
+  CHECK(&compact.json() == first);
+  CHECK(*compact.spec() == *tree.spec());
+  CHECK(compact.is_compact());
+  Object changed = tree;
+  REQUIRE(changed.Set({"spec", "replicas"}, 5).ok());
+  changed.Compact();
+  CHECK(changed != compact);
+}
+
+TEST_CASE("concurrent first reads of a compact object's tree agree") {
+  auto shared = std::make_shared<Object>(Object::Parse(kDeployment).value());
+  shared->Compact();
+  const std::shared_ptr<const Object> snapshot = shared;
+  std::vector<const Json*> seen(4);
+  {
+    std::vector<std::thread> readers;
+    for (size_t i = 0; i < seen.size(); ++i) {
+      readers.emplace_back([&, i] { seen[i] = &snapshot->json(); });
+    }
+    for (std::thread& t : readers) t.join();
+  }
+  for (const Json* j : seen) CHECK(j == seen[0]);
+  CHECK(snapshot->json()["metadata"]["name"] == "web");
+}
+
+TEST_CASE("mutating a compact object turns it back into a tree, keeping everything") {
+  Object obj = Object::Parse(kDeployment).value();
+  obj.Compact();
+  const Object copy = obj;  // shares the encoding
+  CHECK(copy.is_compact());
+  // Arguments that point into the object's own encoding stay valid through the mutation.
+  obj.set_name(obj.name());
+  CHECK_FALSE(obj.is_compact());
+  CHECK(obj == copy);
+  obj.Compact();
+  obj.SetLabel(obj.namespace_(), obj.uid());
+  CHECK(obj.label("default") == "u-1");
+  obj.Compact();
+  const std::string_view key = obj.FindView({"metadata", "labels", "app"}).get_string();
+  REQUIRE(obj.Set({"metadata", "labels", key}, "changed").ok());
+  CHECK(obj.label("web") == "changed");
+  obj.Compact();
+  // labels.app is "web": removes labels.web, named by a view into the encoding being released.
+  CHECK(
+      obj.Remove({"metadata", "labels", obj.FindView({"metadata", "labels", "app"}).get_string()}));
+  CHECK_FALSE(obj.label("web").has_value());
+  CHECK(obj.label("app") == "web");
+  obj.Compact();
+  obj.mutable_json()["spec"]["replicas"] = 9;
+  CHECK(obj.GetInt64({"spec", "replicas"}).value() == 9);
+  CHECK(copy.GetInt64({"spec", "replicas"}).value() == 2);
+  CHECK(copy.label("app") == "web");
+  // Moving and assigning carry a decoded tree along without leaking it (ASan checks).
+  Object decoded = copy;
+  (void)decoded.json();
+  Object moved = std::move(decoded);
+  CHECK(moved.json()["kind"] == "Deployment");
+  moved = copy;
+  CHECK(moved == copy);
 }
 
 }  // namespace

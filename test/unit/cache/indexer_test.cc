@@ -21,7 +21,7 @@ ObjectPtr Cm(const std::string& ns, const std::string& name,
 
 std::vector<std::string> Names(std::vector<ObjectPtr> objs) {
   std::vector<std::string> out;
-  for (const auto& o : objs) out.push_back(o->name());
+  for (const auto& o : objs) out.push_back(std::string(o->name()));
   std::sort(out.begin(), out.end());
   return out;
 }

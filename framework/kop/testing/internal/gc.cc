@@ -57,7 +57,8 @@ bool ApiServer::Impl::OwnerExists(const Json& ref, const std::string& ns) {
 void ApiServer::Impl::NoteOwners(const ResourceInfo& info, const Object& obj) {
   const Json* refs = obj.Find({"metadata", "ownerReferences"});
   if (refs == nullptr || !refs->is_array() || refs->empty()) return;
-  const DependentKey key{info.group, info.plural, obj.namespace_(), obj.name()};
+  const DependentKey key{info.group, info.plural, std::string(obj.namespace_()),
+                         std::string(obj.name())};
   kop::MutexLock lock(&gc_mu_);
   for (const Json& r : *refs) {
     if (r.is_object() && r.contains("uid") && r["uid"].is_string()) dependents_[r["uid"].get<std::string>()].insert(key);
@@ -106,12 +107,13 @@ void ApiServer::Impl::CollectIfOrphaned(const ResourceInfo& info, const StoredOb
   const Json* refs = s.obj->Find({"metadata", "ownerReferences"});
   if (refs == nullptr || !refs->is_array() || refs->empty()) return;
   for (const Json& r : *refs) {
-    if (!r.is_object() || OwnerExists(r, s.obj->namespace_())) return;
+    if (!r.is_object() || OwnerExists(r, std::string(s.obj->namespace_()))) return;
   }
   // Every owner it names is gone (or never existed): the garbage collector removes it, as
   // upstream's does once it has checked the owners with the API server.
   absl::StatusOr<internal::Store::Deleted> d =
-      store_.Delete(info, s.obj->namespace_(), s.obj->name(), {.uid = s.obj->uid()}, false);
+      store_.Delete(info, std::string(s.obj->namespace_()), std::string(s.obj->name()),
+                    {.uid = std::string(s.obj->uid())}, false);
   if (d.ok() && d->gone) (void)AfterWrite(info, d->object, true);
 }
 
@@ -124,7 +126,7 @@ void ApiServer::Impl::CollectGarbage(const std::string& uid, bool orphan) {
     for (const Json& r : refs) {
       if (r.is_object() && r.value("uid", "") == uid) continue;
       kept.push_back(r);
-      if (r.is_object() && OwnerExists(r, obj.namespace_())) other_owner_alive = true;
+      if (r.is_object() && OwnerExists(r, std::string(obj.namespace_()))) other_owner_alive = true;
     }
     if (orphan || other_owner_alive) {
       // The dependent stays; its reference to the vanished owner goes.
@@ -135,12 +137,15 @@ void ApiServer::Impl::CollectGarbage(const std::string& uid, bool orphan) {
         updated.mutable_json()["metadata"]["ownerReferences"] = kept;
       }
       if (absl::StatusOr<StoredObject> s = store_.Update(*d.info, std::move(updated), false, false); s.ok()) {
-        (void)AfterWrite(*d.info, *s, !store_.Get(*d.info, obj.namespace_(), obj.name()).ok());
+        (void)AfterWrite(
+            *d.info, *s,
+            !store_.Get(*d.info, std::string(obj.namespace_()), std::string(obj.name())).ok());
       }
       continue;
     }
     absl::StatusOr<internal::Store::Deleted> gone =
-        store_.Delete(*d.info, obj.namespace_(), obj.name(), {.uid = obj.uid()}, false);
+        store_.Delete(*d.info, std::string(obj.namespace_()), std::string(obj.name()),
+                      {.uid = std::string(obj.uid())}, false);
     if (gone.ok() && gone->gone) (void)AfterWrite(*d.info, gone->object, true);
   }
   kop::MutexLock lock(&gc_mu_);
@@ -150,16 +155,17 @@ void ApiServer::Impl::CollectGarbage(const std::string& uid, bool orphan) {
 void ApiServer::Impl::DeleteDependentsInForeground(const ResourceInfo& info, const Object& owner) {
   {
     kop::MutexLock lock(&gc_mu_);
-    foreground_[owner.uid()] = {info.group, info.plural, owner.namespace_(), owner.name()};
+    foreground_[std::string(owner.uid())] = {
+        info.group, info.plural, std::string(owner.namespace_()), std::string(owner.name())};
   }
-  for (const Dependent& d : DependentsOf(owner.uid())) {
+  for (const Dependent& d : DependentsOf(std::string(owner.uid()))) {
     const Object& obj = *d.object.obj;
     if (obj.IsBeingDeleted() && (!d.blocks_owner || obj.HasFinalizer(kForegroundDeletion))) continue;
     // Dependents that block their owner go in the foreground too, so the owner waits for the
     // whole tree below it; the others go in the background.
-    absl::StatusOr<internal::Store::Deleted> gone =
-        store_.Delete(*d.info, obj.namespace_(), obj.name(), {.uid = obj.uid()}, false,
-                      d.blocks_owner ? kForegroundDeletion : "");
+    absl::StatusOr<internal::Store::Deleted> gone = store_.Delete(
+        *d.info, std::string(obj.namespace_()), std::string(obj.name()),
+        {.uid = std::string(obj.uid())}, false, d.blocks_owner ? kForegroundDeletion : "");
     if (!gone.ok()) continue;
     if (gone->gone) {
       (void)AfterWrite(*d.info, gone->object, true);
@@ -167,7 +173,7 @@ void ApiServer::Impl::DeleteDependentsInForeground(const ResourceInfo& info, con
       DeleteDependentsInForeground(*d.info, *gone->object.obj);
     }
   }
-  FinishForegroundIfUnblocked(owner.uid());
+  FinishForegroundIfUnblocked(std::string(owner.uid()));
 }
 
 void ApiServer::Impl::FinishForegroundIfUnblocked(const std::string& uid) {
@@ -206,10 +212,10 @@ void ApiServer::Impl::GarbageCollectAfterWrite(const StoredObject& s, bool delet
     bool orphan;
     {
       kop::MutexLock lock(&gc_mu_);
-      orphan = orphaning_.erase(obj.uid()) > 0;
-      foreground_.erase(obj.uid());
+      orphan = orphaning_.erase(std::string(obj.uid())) > 0;
+      foreground_.erase(std::string(obj.uid()));
     }
-    CollectGarbage(obj.uid(), orphan);
+    CollectGarbage(std::string(obj.uid()), orphan);
   }
   // A dependent that went away, or stopped blocking (its reference changed or went), may
   // release an owner deleted in the foreground. Few owners are ever waiting at once.

@@ -125,12 +125,13 @@ absl::Status Store::Record(EventType type, const std::string& storage_key, const
                            std::shared_ptr<const Object> prev) {
   if (options_.journal != nullptr) {
     const Object& o = *object.obj;
-    absl::Status s = options_.journal->Commit({.rv = object.rv,
-                                               .type = std::string(TypeName(type)),
-                                               .storage_key = storage_key,
-                                               .object_key = KeyOf(o.namespace_(), o.name()),
-                                               .json = *object.json,
-                                               .prev_json = prev != nullptr ? DumpJson(prev->json()) : ""});
+    absl::Status s = options_.journal->Commit(
+        {.rv = object.rv,
+         .type = std::string(TypeName(type)),
+         .storage_key = storage_key,
+         .object_key = KeyOf(std::string(o.namespace_()), std::string(o.name())),
+         .json = *object.json,
+         .prev_json = prev != nullptr ? DumpJson(prev->json()) : ""});
     if (!s.ok()) return s;
   }
   Change change{object.rv, type, storage_key, object, std::move(prev),
@@ -173,8 +174,9 @@ absl::Status Store::Restore(
         }
         std::shared_ptr<const ResourceInfo> info = resolve(storage_key, *obj);
         if (info == nullptr) return;
-        const uint64_t rv = ParseRv(obj->resource_version()).value_or(0);
-        const std::string key = KeyOf(info->namespaced ? obj->namespace_() : "", obj->name());
+        const uint64_t rv = ParseRv(std::string(obj->resource_version())).value_or(0);
+        const std::string key =
+            KeyOf(info->namespaced ? std::string(obj->namespace_()) : "", std::string(obj->name()));
         infos_[storage_key] = info;
         data_[storage_key][key] = Stamp(*info, *std::move(obj), rv);
       },
@@ -215,7 +217,7 @@ absl::StatusOr<StoredObject> Store::Get(const ResourceInfo& info, const std::str
 
 absl::StatusOr<StoredObject> Store::Create(const ResourceInfo& info, Object obj, bool dry_run) {
   WriteScope scope(this);
-  const std::string ns = info.namespaced ? obj.namespace_() : "";
+  const std::string ns = info.namespaced ? std::string(obj.namespace_()) : "";
   if (info.namespaced) {
     auto nss = data_.find("/namespaces");
     if (nss == data_.end() || !nss->second.contains(ns)) {
@@ -234,8 +236,8 @@ absl::StatusOr<StoredObject> Store::Create(const ResourceInfo& info, Object obj,
     } while (objects.contains(KeyOf(ns, name)));
     obj.set_name(name);
   }
-  const std::string key = KeyOf(ns, obj.name());
-  if (objects.contains(key)) return AlreadyExists(Subject(info, obj.name()));
+  const std::string key = KeyOf(ns, std::string(obj.name()));
+  if (objects.contains(key)) return AlreadyExists(Subject(info, std::string(obj.name())));
 
   obj.set_uid(NewUid());
   obj.set_creation_timestamp(clock_.WallNow());
@@ -282,7 +284,7 @@ absl::StatusOr<StoredObject> Store::RemoveLocked(const ResourceInfo& info, Objec
   }
   if (info.plural == "namespaces" && info.group.empty()) {
     // The namespace's contents go with it (upstream's namespace controller, done at once).
-    const std::string ns = previous.obj->name();
+    const std::string ns(previous.obj->name());
     for (auto& [storage_key, objs] : data_) {
       auto ri = infos_.find(storage_key);
       if (ri == infos_.end() || !ri->second->namespaced) continue;
@@ -304,18 +306,18 @@ absl::StatusOr<StoredObject> Store::Update(const ResourceInfo& info, Object obj,
                                            bool dry_run) {
   WriteScope scope(this);
   Objects& objects = data_[info.StorageKey()];
-  const std::string ns = info.namespaced ? obj.namespace_() : "";
-  auto it = objects.find(KeyOf(ns, obj.name()));
-  if (it == objects.end()) return NotFound(Subject(info, obj.name()));
+  const std::string ns = info.namespaced ? std::string(obj.namespace_()) : "";
+  auto it = objects.find(KeyOf(ns, std::string(obj.name())));
+  if (it == objects.end()) return NotFound(Subject(info, std::string(obj.name())));
   const StoredObject& existing = it->second;
-  const std::string existing_rv = existing.obj->resource_version();
+  const std::string existing_rv(existing.obj->resource_version());
   if (!obj.resource_version().empty() && obj.resource_version() != existing_rv) {
-    return Conflict(Subject(info, obj.name()),
+    return Conflict(Subject(info, std::string(obj.name())),
                     "the object has been modified; please apply your changes to the latest "
                     "version and try again");
   }
   if (obj.resource_version().empty() && info.custom) {
-    return Invalid(Subject(info, obj.name()),
+    return Invalid(Subject(info, std::string(obj.name())),
                    {{"FieldValueInvalid", "metadata.resourceVersion",
                      "Invalid value: 0x0: must be specified for an update"}});
   }
@@ -425,11 +427,12 @@ absl::StatusOr<Store::Objects> Store::ObjectsAt(const ResourceInfo& info, uint64
   for (auto c = history_.rbegin(); c != history_.rend() && c->rv > rv; ++c) {
     if (c->storage_key != info.StorageKey()) continue;
     const Object& o = *c->object.obj;
-    const std::string key = KeyOf(info.namespaced ? o.namespace_() : "", o.name());
+    const std::string key =
+        KeyOf(info.namespaced ? std::string(o.namespace_()) : "", std::string(o.name()));
     if (c->type == EventType::kAdded) {
       objects.erase(key);
     } else {
-      auto prev_rv = ParseRv(c->prev->resource_version());
+      auto prev_rv = ParseRv(std::string(c->prev->resource_version()));
       objects[key] = Stamp(info, *c->prev, prev_rv.value_or(0));
     }
   }

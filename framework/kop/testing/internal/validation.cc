@@ -27,7 +27,7 @@ constexpr char kLabel1035Message[] =
 std::vector<FieldCause> ValidateObjectMeta(const ResourceInfo& info, const Object& obj,
                                            bool create) {
   std::vector<FieldCause> causes;
-  const std::string& name = obj.name();
+  const std::string name(obj.name());
   if (name.empty()) {
     if (!create || obj.generate_name().empty()) {
       causes.push_back({"FieldValueRequired", "metadata.name",

@@ -241,7 +241,7 @@ absl::StatusOr<StoredObject> ApiServer::Impl::CreateStored(const ResourceInfo& i
     KOP_RETURN_IF_ERROR(AfterWrite(info, s, false));
     if (info.plural == "customresourcedefinitions") {
       // The CRD controller's answer, already given: names accepted, established.
-      KOP_ASSIGN_OR_RETURN(s, store_.Get(info, "", s.obj->name()));
+      KOP_ASSIGN_OR_RETURN(s, store_.Get(info, "", std::string(s.obj->name())));
     }
   }
   return s;
@@ -307,7 +307,8 @@ absl::Status ApiServer::Impl::Admit(const ResourceInfo& info, Object& obj, const
       causes.push_back(internal::ParseFieldCause(ToStd(crd.status().message())));
     }
   }
-  if (!causes.empty()) return internal::Invalid({info.group, info.plural, info.kind, obj.name()}, causes);
+  if (!causes.empty())
+    return internal::Invalid({info.group, info.plural, info.kind, std::string(obj.name())}, causes);
   return absl::OkStatus();
 }
 
@@ -560,7 +561,7 @@ absl::StatusOr<Response> ApiServer::Impl::Delete(const Target& t, Request& req) 
   if (propagation == "Orphan" && options_.garbage_collector && !dry_run) {
     if (absl::StatusOr<StoredObject> current = store_.Get(*t.info, t.ns, t.name); current.ok()) {
       kop::MutexLock lock(&gc_mu_);
-      orphaning_.insert(current->obj->uid());
+      orphaning_.insert(std::string(current->obj->uid()));
     }
   }
   KOP_ASSIGN_OR_RETURN(internal::Store::Deleted d,
@@ -591,8 +592,8 @@ absl::StatusOr<Response> ApiServer::Impl::DeleteCollection(const Target& t, Requ
   KOP_ASSIGN_OR_RETURN(internal::ListResult r, store_.List(*t.info, o));
   std::string items;
   for (const StoredObject& s : r.items) {
-    absl::StatusOr<internal::Store::Deleted> d =
-        store_.Delete(*t.info, s.obj->namespace_(), s.obj->name(), {}, dry_run);
+    absl::StatusOr<internal::Store::Deleted> d = store_.Delete(
+        *t.info, std::string(s.obj->namespace_()), std::string(s.obj->name()), {}, dry_run);
     if (!d.ok()) {
       if (d.status().code() == absl::StatusCode::kNotFound) continue;
       return d.status();

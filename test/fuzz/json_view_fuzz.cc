@@ -1,0 +1,37 @@
+// Compact documents on arbitrary JSON: encoding then decoding gives the document back, and a
+// view of the encoding reads and compares exactly like a view of the tree.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "kop/api/json.h"
+#include "kop/api/json_view.h"
+
+namespace {
+
+void Walk(kop::JsonView compact, kop::JsonView tree) {
+  if (compact.type() != tree.type() || compact.size() != tree.size() ||
+      compact.get_string() != tree.get_string() || compact.get_int64() != tree.get_int64() ||
+      !(compact == tree)) {
+    __builtin_trap();
+  }
+  auto c = compact.items().begin();
+  for (const auto& member : tree.items()) {
+    if (c->key != member.key) __builtin_trap();
+    Walk(c->value, member.value);
+    if (compact.is_object() && !(compact.find(member.key) == member.value)) __builtin_trap();
+    ++c;
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  absl::StatusOr<kop::Json> doc =
+      kop::ParseJson(std::string_view(reinterpret_cast<const char*>(data), size));
+  if (!doc.ok()) return 0;
+  const kop::CompactJson compact = kop::CompactJson::Encode(*doc);
+  if (compact.view().ToJson() != *doc) __builtin_trap();
+  Walk(compact.view(), kop::JsonView(*doc));
+  return 0;
+}
