@@ -33,7 +33,7 @@ class WidgetReconciler final : public kop::Reconciler {
     auto widget = ctx.cached->Get(kWidget, req.key);
     if (kop::IsNotFound(widget.status())) return kop::Result{};
     if (!widget.ok()) return widget.status();
-    if ((*widget)->Find({"status", "observedGeneration"}) != nullptr) return kop::Result{};
+    if ((*widget)->FindView({"status", "observedGeneration"}).exists()) return kop::Result{};
     // As reconcilers do: the owned object is looked up in the cache and created when missing.
     auto owned = ctx.cached->Get(kConfigMap, req.key);
     if (kop::IsNotFound(owned.status())) {
