@@ -38,8 +38,10 @@ std::string DumpJson(const Json& j) {
   return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
-std::string_view JsonTypeName(const Json& j) {
-  switch (j.type()) {
+std::string_view JsonTypeName(const Json& j) { return JsonTypeName(j.type()); }
+
+std::string_view JsonTypeName(Json::value_t type) {
+  switch (type) {
     case Json::value_t::object:
       return "object";
     case Json::value_t::array:

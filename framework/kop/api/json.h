@@ -25,6 +25,7 @@ std::string DumpJson(const Json& j);
 
 // "object", "array", "string", "integer", "number", "boolean" or "null".
 std::string_view JsonTypeName(const Json& j);
+std::string_view JsonTypeName(Json::value_t type);
 
 // Lenient readers for documents from elsewhere (servers, files): the member `key` of `j` when
 // `j` is an object and the member has the type asked for, `fallback` otherwise. Unlike

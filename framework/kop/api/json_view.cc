@@ -41,6 +41,15 @@ uint64_t GetVarint(const unsigned char*& p) {
   return v;
 }
 
+void PutZigZag(std::string& out, int64_t v) {
+  PutVarint(out, (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
+}
+
+int64_t GetZigZag(const unsigned char*& p) {
+  const uint64_t z = GetVarint(p);
+  return static_cast<int64_t>((z >> 1) ^ (~(z & 1) + 1));
+}
+
 void PutU32(std::string& out, size_t at, uint32_t v) { std::memcpy(out.data() + at, &v, sizeof v); }
 
 uint32_t GetU32(const unsigned char* p) {
@@ -74,12 +83,10 @@ void EncodeValue(const Json& j, std::string& out) {
     case Json::value_t::boolean:
       out.push_back(static_cast<char>(j.get<bool>() ? kTrue : kFalse));
       return;
-    case Json::value_t::number_integer: {
-      const int64_t v = j.get<int64_t>();
+    case Json::value_t::number_integer:
       out.push_back(static_cast<char>(kInt));
-      PutVarint(out, (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
+      PutZigZag(out, j.get<int64_t>());
       return;
-    }
     case Json::value_t::number_unsigned:
       out.push_back(static_cast<char>(kUint));
       PutVarint(out, j.get<uint64_t>());
@@ -178,11 +185,9 @@ Json Decode(const unsigned char* p) {
       return false;
     case kTrue:
       return true;
-    case kInt: {
+    case kInt:
       ++p;
-      const uint64_t z = GetVarint(p);
-      return static_cast<int64_t>((z >> 1) ^ (~(z & 1) + 1));
-    }
+      return GetZigZag(p);
     case kUint:
       ++p;
       return GetVarint(p);
@@ -273,10 +278,7 @@ int64_t JsonView::get_int64() const {
   if (tree_ != nullptr) return tree_->is_number_integer() ? tree_->get<int64_t>() : 0;
   if (data_ == nullptr) return 0;
   const unsigned char* p = data_ + 1;
-  if (*data_ == kInt) {
-    const uint64_t z = GetVarint(p);
-    return static_cast<int64_t>((z >> 1) ^ (~(z & 1) + 1));
-  }
+  if (*data_ == kInt) return GetZigZag(p);
   if (*data_ == kUint) return static_cast<int64_t>(GetVarint(p));
   return 0;
 }
@@ -452,24 +454,7 @@ bool operator==(const JsonView& a, const JsonView& b) {
 }
 
 std::string_view JsonTypeName(const JsonView& v) {
-  if (!v.exists()) return "absent";
-  switch (v.type()) {
-    case Json::value_t::object:
-      return "object";
-    case Json::value_t::array:
-      return "array";
-    case Json::value_t::string:
-      return "string";
-    case Json::value_t::number_integer:
-    case Json::value_t::number_unsigned:
-      return "integer";
-    case Json::value_t::number_float:
-      return "number";
-    case Json::value_t::boolean:
-      return "boolean";
-    default:
-      return "null";
-  }
+  return v.exists() ? JsonTypeName(v.type()) : "absent";
 }
 
 // ---- CompactJson ----
