@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -71,6 +72,7 @@ double Percentile(std::vector<double> v, double p) {
 struct Run {
   double reconciles_per_sec;
   double calls_per_object;  // Reconcile calls per widget (events for owned objects, conflicts)
+  double errors_per_object;  // of which failed (conflicts from stale cache reads)
   double reconcile_ms;      // mean time inside Reconcile
   double p50_ms;
   double p99_ms;
@@ -179,7 +181,7 @@ Run Measure(int workers, int n, double rate_per_sec) {
   watcher.join();
   stop.request_stop();
   runner.join();
-  return {completed.load() / secs, calls / n, reconcile_ms, Percentile(latencies, 0.5), Percentile(latencies, 0.99),
+  return {completed.load() / secs, calls / n, static_cast<double>(stats.error.load()) / n, reconcile_ms, Percentile(latencies, 0.5), Percentile(latencies, 0.99),
           cpu_cores};
 }
 
@@ -191,18 +193,30 @@ class NullSink final : public kop::log::Sink {
   void Write(std::string_view) override {}
 };
 
-int main() {
+// With no arguments, every measurement; with worker counts (bench_controller 2), only the
+// bursts with those workers (quick comparisons of one figure).
+int main(int argc, char** argv) {
   kop::log::Configure({.sink = std::make_shared<NullSink>()});
+  std::vector<int> worker_counts;
+  for (int i = 1; i < argc; ++i) worker_counts.push_back(std::max(1, std::atoi(argv[i])));
+  const bool everything = worker_counts.empty();
+  if (everything) worker_counts = {1, 2, 4};
   kop::bench::Report report;
-  for (int workers : {1, 2, 4}) {
+  for (int workers : worker_counts) {
     Run r = Measure(workers, 1000, 0);
     report.Add("reconciles_per_sec", r.reconciles_per_sec, "reconciles/s", {{"workers", workers}});
     report.Add("reconcile_calls_per_object", r.calls_per_object, "calls", {{"workers", workers}});
+    report.Add("reconcile_errors_per_object", r.errors_per_object, "errors", {{"workers", workers}});
     report.Add("reconcile_mean_ms", r.reconcile_ms, "ms", {{"workers", workers}});
     report.Add("controller_bench_cpu_cores", r.cpu_cores, "cores", {{"workers", workers}});
+    // CPU time of the whole process per reconciled widget: steadier than the rate on a shared
+    // machine, whose cores come and go.
+    report.Add("controller_bench_cpu_ms_per_object", r.cpu_cores / r.reconciles_per_sec * 1000, "ms",
+               {{"workers", workers}});
     report.Add("create_to_status_p50_ms", r.p50_ms, "ms", {{"workers", workers}, {"rate", "burst"}});
     report.Add("create_to_status_p99_ms", r.p99_ms, "ms", {{"workers", workers}, {"rate", "burst"}});
   }
+  if (!everything) return 0;
   Run steady = Measure(2, 1000, 200);
   report.Add("create_to_status_p50_ms", steady.p50_ms, "ms", {{"workers", 2}, {"rate", 200}});
   report.Add("create_to_status_p99_ms", steady.p99_ms, "ms", {{"workers", 2}, {"rate", 200}});

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "catch2/catch.hpp"
+#include "kop/base/mutex.h"
 #include "kop/client/client.h"
 #include "support/client_env.h"
 #include "support/cluster.h"
@@ -235,6 +236,136 @@ TEST_CASE("closing a watch from another thread wakes its reader promptly") {
   (*watch)->Close();
   REQUIRE(test::WaitFor([&] { return returned.load(); }, seconds(5)));
   CHECK(absl::IsCancelled((*watch)->status()));
+}
+
+// What a push-mode watch delivered, filled by its callbacks on the transport thread.
+struct Pushed {
+  kop::Mutex mu;
+  std::vector<std::string> rvs ABSL_GUARDED_BY(mu);  // resourceVersions of ADDED/MODIFIED/DELETED
+  std::set<std::thread::id> threads ABSL_GUARDED_BY(mu);
+  int ends ABSL_GUARDED_BY(mu) = 0;
+  absl::Status status ABSL_GUARDED_BY(mu);
+
+  size_t count() {
+    kop::MutexLock lock(&mu);
+    return rvs.size();
+  }
+  int ended() {
+    kop::MutexLock lock(&mu);
+    return ends;
+  }
+};
+
+std::unique_ptr<Stream> PushWatch(const ResourceClient& cms, Pushed& p, const WatchOptions& options,
+                                  size_t stop_after = SIZE_MAX) {
+  return cms.WatchEach(
+      options,
+      [&p, stop_after](std::vector<WatchEvent>& events) {
+        kop::MutexLock lock(&p.mu);
+        p.threads.insert(std::this_thread::get_id());
+        for (WatchEvent& e : events) {
+          if (e.type == WatchEvent::Type::kBookmark) continue;
+          p.rvs.push_back(std::string(e.object.resource_version()));
+          if (p.rvs.size() >= stop_after) return false;
+        }
+        return true;
+      },
+      [&p](absl::Status s) {
+        kop::MutexLock lock(&p.mu);
+        ++p.ends;
+        p.status = std::move(s);
+      });
+}
+
+TEST_CASE("a pushed watch delivers every change in order on the transport thread, then ends once") {
+  TestCluster c;
+  auto client = Connect(c);
+  ResourceClient cms = ConfigMaps(*client, c);
+  auto list = cms.List();
+  REQUIRE(list.ok());
+  Pushed p;
+  std::unique_ptr<Stream> stream = PushWatch(cms, p, {.resource_version = list->resource_version});
+  REQUIRE(stream != nullptr);
+  std::vector<std::string> expected;
+  for (int i = 0; i < 20; ++i) {
+    auto o = cms.Create(ConfigMap("p" + std::to_string(i)));
+    REQUIRE(o.ok());
+    expected.push_back(std::string(o->resource_version()));
+  }
+  REQUIRE(test::WaitFor([&] { return p.count() >= expected.size(); }, seconds(10)));
+  {
+    kop::MutexLock lock(&p.mu);
+    CHECK(p.rvs == expected);
+    CHECK(p.threads.size() == 1);
+    CHECK_FALSE(p.threads.contains(std::this_thread::get_id()));
+    CHECK(p.ends == 0);
+  }
+  stream->Cancel();
+  REQUIRE(test::WaitFor([&] { return p.ended() == 1; }, seconds(5)));
+  kop::MutexLock lock(&p.mu);
+  CHECK(absl::IsCancelled(p.status));
+}
+
+TEST_CASE("a pushed watch stops when its callback says so, and from a compacted version ends with a 410") {
+  TestCluster c;
+  auto client = Connect(c);
+  ResourceClient cms = ConfigMaps(*client, c);
+  auto list = cms.List();
+  REQUIRE(list.ok());
+  SECTION("a false from the callback stops it") {
+    Pushed p;
+    auto stream = PushWatch(cms, p, {.resource_version = list->resource_version}, 3);
+    for (int i = 0; i < 6; ++i) REQUIRE(cms.Create(ConfigMap("s" + std::to_string(i))).ok());
+    REQUIRE(test::WaitFor([&] { return p.ended() == 1; }, seconds(10)));
+    kop::MutexLock lock(&p.mu);
+    CHECK(p.rvs.size() == 3);
+    CHECK(absl::IsCancelled(p.status));
+  }
+  SECTION("a 410 arrives as an error event; the server then ends the stream") {
+    if (c.embedded() == nullptr) return;  // a real cluster's compaction cannot be forced
+    auto o = cms.Create(ConfigMap("a"));
+    REQUIRE(o.ok());
+    REQUIRE(cms.Create(ConfigMap("b")).ok());
+    c.embedded()->CompactHistory();
+    kop::Mutex mu;
+    bool gone = false;
+    int ends = 0;
+    auto stream = cms.WatchEach(
+        {.resource_version = std::string(o->resource_version())},
+        [&](std::vector<WatchEvent>& events) {
+          kop::MutexLock lock(&mu);
+          for (WatchEvent& e : events) gone = gone || kop::IsGone(e.error);
+          return true;
+        },
+        [&](absl::Status) {
+          kop::MutexLock lock(&mu);
+          ++ends;
+        });
+    REQUIRE(test::WaitFor([&] {
+      kop::MutexLock lock(&mu);
+      return gone;
+    }, seconds(30)));
+    stream->Cancel();
+    REQUIRE(test::WaitFor([&] {
+      kop::MutexLock lock(&mu);
+      return ends == 1;
+    }, seconds(5)));
+  }
+}
+
+TEST_CASE("a pushed watch that cannot start ends once with the reason") {
+  Config config;
+  config.server = "http://127.0.0.1:1";  // nothing listens on port 1
+  config.connect_timeout = milliseconds(500);
+  auto client = Client::Create(config);
+  REQUIRE(client.ok());
+  Pushed p;
+  auto stream = PushWatch((*client)->Resource({"", "v1", "configmaps"}, true).Namespace("default"), p, {});
+  REQUIRE(test::WaitFor([&] { return p.ended() == 1; }, seconds(10)));
+  kop::MutexLock lock(&p.mu);
+  CHECK(p.ends == 1);
+  CHECK(p.rvs.empty());
+  CHECK(absl::IsUnavailable(p.status));
 }
 
 TEST_CASE("discovery finds a CRD installed after the client started") {

@@ -89,8 +89,13 @@ void Informer::Sink::OnReplace(std::vector<Object> items, const std::string&) {
   informer_->Push(std::move(r));
 }
 
-void Informer::Sink::OnEvent(client::WatchEvent::Type type, Object object) {
-  informer_->Push(Change{type, std::make_shared<const Object>(std::move(object))});
+void Informer::Sink::OnEvents(std::vector<client::WatchEvent>& events) {
+  std::vector<Delta> changes;
+  changes.reserve(events.size());
+  for (client::WatchEvent& e : events) {
+    changes.emplace_back(Change{e.type, std::make_shared<const Object>(std::move(e.object))});
+  }
+  informer_->Push(std::move(changes));
 }
 
 Informer::Stats Informer::stats() const {
@@ -116,6 +121,14 @@ void Informer::Push(Delta d) {
   }
   // After unlocking: a waiter woken with the lock held would block on it at once.
   cv_.SignalAll();
+}
+
+void Informer::Push(std::vector<Delta> ds) {
+  {
+    kop::MutexLock lock(&mu_);
+    for (Delta& d : ds) deltas_.push_back(std::move(d));
+  }
+  cv_.SignalAll();  // once for them all
 }
 
 template <typename F>

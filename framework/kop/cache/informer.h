@@ -135,7 +135,7 @@ class Informer final {
         : informer_(informer), scope_(std::move(scope)), index_(index) {}
     void Prepare(Object& object) override;
     void OnReplace(std::vector<Object> items, const std::string& resource_version) override;
-    void OnEvent(client::WatchEvent::Type type, Object object) override;
+    void OnEvents(std::vector<client::WatchEvent>& events) override;
 
    private:
     Informer* informer_;
@@ -150,6 +150,7 @@ class Informer final {
   // Transform, then compact: what every object goes through before it is stored.
   void Prepare(Object& obj) const;
   void Push(Delta d);
+  void Push(std::vector<Delta> ds);
   void Dispatch(std::stop_token stop);
   void Apply(Replace& r);
   void Apply(Change& c);

@@ -40,10 +40,39 @@ std::chrono::milliseconds Reflector::NextBackoff() {
                   options_.max_backoff);
 }
 
+bool Reflector::Deliver(std::vector<client::WatchEvent>& events) {
+  std::string rv;
+  bool stop = false;
+  bool gone = false;
+  size_t kept = 0;
+  size_t seen = 0;
+  for (client::WatchEvent& e : events) {
+    if (e.type == client::WatchEvent::Type::kError) {
+      gone = kop::IsGone(e.error);
+      stop = true;
+      break;
+    }
+    ++seen;
+    if (std::string_view v = e.object.resource_version(); !v.empty()) rv = v;
+    if (e.type == client::WatchEvent::Type::kBookmark) continue;
+    sink_.Prepare(e.object);
+    if (&events[kept] != &e) events[kept] = std::move(e);
+    ++kept;
+  }
+  events.resize(kept);
+  stats_.events += static_cast<int64_t>(kept);
+  if (kept > 0) sink_.OnEvents(events);
+  kop::MutexLock lock(&mu_);
+  watch_.received += static_cast<int64_t>(seen);
+  if (!rv.empty()) rv_ = std::move(rv);
+  if (stop) watch_.gone = gone;
+  return !stop;
+}
+
 void Reflector::Run(std::stop_token stop) {
   std::stop_callback on_stop(stop, [this] {
     kop::MutexLock lock(&mu_);
-    if (watch_ != nullptr) watch_->Close();
+    if (watch_.stream != nullptr) watch_.stream->Cancel();  // asynchronous: its end comes later
     wake_.SignalAll();
   });
   bool need_list = true;
@@ -74,49 +103,44 @@ void Reflector::Run(std::stop_token stop) {
     std::uniform_int_distribution<int64_t> timeout(options_.min_watch_timeout.count(),
                                                    2 * options_.min_watch_timeout.count());
     ++stats_.watches;
-    absl::StatusOr<std::unique_ptr<client::WatchStream>> watch =
-        resource_.Watch({.label_selector = options_.label_selector,
-                         .field_selector = options_.field_selector,
-                         .resource_version = LastSyncResourceVersion(),
-                         .allow_bookmarks = true,
-                         .timeout_seconds = timeout(rng),
-                         .metadata_only = options_.metadata_only,
-                         .idle_timeout = options_.watch_idle_timeout});
-    if (!watch.ok()) {
-      ++stats_.failures;
-      if (!Sleep(stop, NextBackoff())) return;
-      continue;
-    }
+    // The watch delivers on the client's event-loop thread, straight into the sink: a hand-off
+    // to this thread would cost a thread wake-up per event. This thread waits for its end.
     {
       kop::MutexLock lock(&mu_);
-      if (stop.stop_requested()) return;
-      watch_ = watch->get();
+      watch_ = {};
     }
-    bool gone = false;
-    int64_t received = 0;
+    std::unique_ptr<client::Stream> stream = resource_.WatchEach(
+        {.label_selector = options_.label_selector,
+         .field_selector = options_.field_selector,
+         .resource_version = LastSyncResourceVersion(),
+         .allow_bookmarks = true,
+         .timeout_seconds = timeout(rng),
+         .metadata_only = options_.metadata_only,
+         .idle_timeout = options_.watch_idle_timeout},
+        [this](std::vector<client::WatchEvent>& events) { return Deliver(events); },
+        [this](absl::Status s) {
+          kop::MutexLock lock(&mu_);
+          watch_.ended = true;
+          watch_.status = std::move(s);
+          wake_.SignalAll();
+        });
     const auto watch_started = std::chrono::steady_clock::now();
-    while (std::optional<client::WatchEvent> e = (*watch)->Next(std::chrono::hours(1))) {
-      if (e->type == client::WatchEvent::Type::kError) {
-        gone = kop::IsGone(e->error);
-        break;
-      }
-      if (received++ == 0) backoff_ = std::chrono::milliseconds(0);  // a working watch: healthy again
-      std::string rv(e->object.resource_version());
-      if (e->type != client::WatchEvent::Type::kBookmark) {
-        ++stats_.events;
-        sink_.Prepare(e->object);
-        sink_.OnEvent(e->type, std::move(e->object));
-      }
-      if (!rv.empty()) {
-        kop::MutexLock lock(&mu_);
-        rv_ = std::move(rv);
-      }
-    }
-    absl::Status ended = (*watch)->status();
+    WatchState watch;
     {
       kop::MutexLock lock(&mu_);
-      watch_ = nullptr;
+      watch_.stream = stream.get();
+      // Stopping cancels the stream (on_stop above); its end still has to be waited for, as
+      // the callbacks use this reflector.
+      if (stop.stop_requested() && stream != nullptr) stream->Cancel();
+      while (!watch_.ended) wake_.Wait(&mu_);
+      watch_.stream = nullptr;
+      watch = std::move(watch_);
     }
+    stream.reset();
+    const bool gone = watch.gone;
+    const int64_t received = watch.received;
+    const absl::Status& ended = watch.status;
+    if (received > 0) backoff_ = std::chrono::milliseconds(0);  // a working watch: healthy again
     if (stop.stop_requested()) return;
     if (gone || kop::IsGone(ended)) {
       need_list = true;  // the version is too old to resume from: start over

@@ -25,7 +25,8 @@
 
 namespace kop::cache {
 
-// Receives what the reflector learns, on the reflector's thread.
+// Receives what the reflector learns: lists on the reflector's thread, watch events on the
+// client's event-loop thread (one call at a time, never both at once for one reflector).
 class ReflectorSink {
  public:
   virtual ~ReflectorSink() = default;
@@ -35,8 +36,9 @@ class ReflectorSink {
   virtual void Prepare(Object& object) { (void)object; }
   // The complete state at `resource_version` (initial list and every relist).
   virtual void OnReplace(std::vector<Object> items, const std::string& resource_version) = 0;
-  // One change from the watch (ADDED, MODIFIED, DELETED).
-  virtual void OnEvent(client::WatchEvent::Type type, Object object) = 0;
+  // Changes from the watch (ADDED, MODIFIED, DELETED; never bookmarks or errors), in order, as
+  // they arrived together; the sink may move from them. It must not block.
+  virtual void OnEvents(std::vector<client::WatchEvent>& events) = 0;
 };
 
 struct ReflectorOptions {
@@ -80,6 +82,17 @@ class Reflector {
   // Waits `d` or until stopped; returns false when stopped.
   bool Sleep(std::stop_token& stop, std::chrono::milliseconds d);
   std::chrono::milliseconds NextBackoff();
+  // The watch's events, on the client's event-loop thread; false stops the watch.
+  bool Deliver(std::vector<client::WatchEvent>& events);
+
+  // The open watch, as its callbacks see it.
+  struct WatchState {
+    client::Stream* stream = nullptr;  // for stopping
+    int64_t received = 0;              // events and bookmarks
+    bool gone = false;                 // it ended with a 410 Gone error event
+    bool ended = false;
+    absl::Status status;               // why it ended
+  };
 
   const client::ResourceClient resource_;
   const ReflectorOptions options_;
@@ -87,9 +100,9 @@ class Reflector {
   ReflectorStats stats_;
 
   mutable kop::Mutex mu_;  // guards rv_, watch_, and the sleep
-  kop::CondVar wake_;      // signalled on stop
+  kop::CondVar wake_;      // signalled on stop and when a watch ends
   std::string rv_ ABSL_GUARDED_BY(mu_);
-  client::WatchStream* watch_ ABSL_GUARDED_BY(mu_) = nullptr;  // the open watch, for stopping
+  WatchState watch_ ABSL_GUARDED_BY(mu_);
 
   std::chrono::milliseconds backoff_{0};  // Run's thread only
   std::chrono::steady_clock::time_point healthy_since_;

@@ -37,7 +37,6 @@ class WatchStreamImpl final : public WatchStream {
     kop::Mutex mu;
     kop::CondVar cv;  // signalled when events arrive or the stream ends
     std::deque<WatchEvent> events ABSL_GUARDED_BY(mu);
-    WatchDecoder decoder ABSL_GUARDED_BY(mu);
     bool ended ABSL_GUARDED_BY(mu) = false;
     absl::Status status ABSL_GUARDED_BY(mu);
   };
@@ -201,7 +200,9 @@ absl::StatusOr<ObjectList> ResourceClient::ListAll(ListOptions options,
   return all;
 }
 
-absl::StatusOr<std::unique_ptr<WatchStream>> ResourceClient::Watch(const WatchOptions& options) const {
+std::unique_ptr<Stream> ResourceClient::WatchEach(const WatchOptions& options,
+                                                  std::function<bool(std::vector<WatchEvent>&)> on_events,
+                                                  std::function<void(absl::Status)> on_end) const {
   std::string query = "?watch=true";
   if (options.allow_bookmarks) query += "&allowWatchBookmarks=true";
   AddParam(&query, "labelSelector", options.label_selector);
@@ -210,36 +211,63 @@ absl::StatusOr<std::unique_ptr<WatchStream>> ResourceClient::Watch(const WatchOp
   if (options.timeout_seconds.has_value()) {
     AddParam(&query, "timeoutSeconds", std::to_string(*options.timeout_seconds));
   }
-  auto state = std::make_shared<WatchStreamImpl::State>();
-  auto stream = std::make_unique<WatchStreamImpl>(state);
-  auto on_data = [state](std::string_view bytes) {
+  // Touched only by the transport's callbacks, which run one at a time on its loop thread (or
+  // once, on this thread, when the request fails before it starts): no lock.
+  struct Decoding {
+    WatchDecoder decoder;
     std::vector<WatchEvent> events;
-    kop::MutexLock lock(&state->mu);
-    absl::Status s = state->decoder.Feed(bytes, &events);
-    for (WatchEvent& e : events) state->events.push_back(std::move(e));
-    if (!events.empty()) state->cv.SignalAll();
+    absl::Status error;  // a malformed body, which stopped the stream
+  };
+  auto d = std::make_shared<Decoding>();
+  auto on_data = [d, on_events = std::move(on_events)](std::string_view bytes) {
+    d->events.clear();
+    absl::Status s = d->decoder.Feed(bytes, &d->events);
+    // The events before a malformed one are delivered first.
+    if (!d->events.empty() && !on_events(d->events)) return false;
     if (!s.ok()) {
-      state->status = s;
-      state->ended = true;
-      state->cv.SignalAll();
+      d->error = std::move(s);
       return false;
     }
     return true;
   };
-  auto on_done = [state](absl::Status s) {
-    kop::MutexLock lock(&state->mu);
-    if (!state->ended) {
-      if (s.ok()) s = state->decoder.Finish();
-      state->status = s;
-      state->ended = true;
+  auto on_done = [d, on_end = std::move(on_end)](absl::Status s) {
+    if (!d->error.ok()) {
+      s = d->error;  // the transport reports the stop it caused as CANCELLED
+    } else if (s.ok()) {
+      s = d->decoder.Finish();
     }
-    state->cv.SignalAll();
+    on_end(std::move(s));
   };
-  stream->Attach(transport_->OpenStream(
+  return transport_->OpenStream(
       {.method = "GET",
        .path = Path() + query,
        .accept = options.metadata_only ? kMetadataAccept : "application/json"},
-      on_data, on_done, options.idle_timeout));
+      std::move(on_data), std::move(on_done), options.idle_timeout);
+}
+
+absl::StatusOr<std::unique_ptr<WatchStream>> ResourceClient::Watch(const WatchOptions& options) const {
+  auto state = std::make_shared<WatchStreamImpl::State>();
+  auto stream = std::make_unique<WatchStreamImpl>(state);
+  auto on_events = [state](std::vector<WatchEvent>& events) {
+    {
+      kop::MutexLock lock(&state->mu);
+      if (state->ended) return false;  // closed by the reader
+      for (WatchEvent& e : events) state->events.push_back(std::move(e));
+    }
+    state->cv.SignalAll();
+    return true;
+  };
+  auto on_end = [state](absl::Status s) {
+    {
+      kop::MutexLock lock(&state->mu);
+      if (!state->ended) {
+        state->status = std::move(s);
+        state->ended = true;
+      }
+    }
+    state->cv.SignalAll();
+  };
+  stream->Attach(WatchEach(options, std::move(on_events), std::move(on_end)));
   return std::unique_ptr<WatchStream>(std::move(stream));
 }
 

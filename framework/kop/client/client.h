@@ -123,6 +123,16 @@ class ResourceClient {
   absl::StatusOr<ObjectList> ListAll(ListOptions options = {},
                                      const std::function<void(Object&)>& each = {}) const;
   absl::StatusOr<std::unique_ptr<WatchStream>> Watch(const WatchOptions& options = {}) const;
+  // The same watch, pushed instead of pulled. `on_events` gets the events decoded from each
+  // piece of the body as it arrives, in order, on the transport's event-loop thread (so it must
+  // not block: every watch of this client waits behind it); it may move from them, and returns
+  // false to stop the watch. `on_end` runs exactly once, after the last `on_events`, with the
+  // status WatchStream::status() would give (CANCELLED after Stream::Cancel() or a false from
+  // `on_events`). When the request cannot be made at all, `on_end` runs on the calling thread
+  // before this returns null. Destroying the returned stream cancels it.
+  std::unique_ptr<Stream> WatchEach(const WatchOptions& options,
+                                    std::function<bool(std::vector<WatchEvent>&)> on_events,
+                                    std::function<void(absl::Status)> on_end) const;
 
   absl::StatusOr<Object> Create(const Object& obj, const WriteOptions& options = {}) const;
   absl::StatusOr<Object> Update(const Object& obj, const WriteOptions& options = {}) const;
