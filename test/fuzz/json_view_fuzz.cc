@@ -1,5 +1,6 @@
-// Compact documents on arbitrary JSON: encoding then decoding gives the document back, and a
-// view of the encoding reads and compares exactly like a view of the tree.
+// Compact documents on arbitrary JSON: encoding then decoding gives the document back, a view
+// of the encoding reads and compares exactly like a view of the tree, and parsing the text
+// straight into the compact form accepts exactly what ParseJson accepts and reads the same.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -27,11 +28,17 @@ void Walk(kop::JsonView compact, kop::JsonView tree) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  absl::StatusOr<kop::Json> doc =
-      kop::ParseJson(std::string_view(reinterpret_cast<const char*>(data), size));
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  absl::StatusOr<kop::Json> doc = kop::ParseJson(text);
+  absl::StatusOr<kop::CompactJson> parsed = kop::CompactJson::Parse(text);
+  if (doc.ok() != parsed.ok()) __builtin_trap();
   if (!doc.ok()) return 0;
   const kop::CompactJson compact = kop::CompactJson::Encode(*doc);
   if (compact.view().ToJson() != *doc) __builtin_trap();
   Walk(compact.view(), kop::JsonView(*doc));
+  if (parsed->size() != compact.size() || parsed->view().Dump() != compact.view().Dump()) {
+    __builtin_trap();
+  }
+  Walk(parsed->view(), kop::JsonView(*doc));
   return 0;
 }

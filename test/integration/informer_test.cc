@@ -191,6 +191,7 @@ TEST_CASE("cached objects are compact and read like the server's, unless compact
   absl::StatusOr<Object> live = env.cms.Get("a");
   REQUIRE(live.ok());
   live->ClearManagedFields();
+  size_t objects = 1;
   for (bool compact : {true, false}) {
     InformerOptions options = FastOptions();
     options.compact = compact;
@@ -205,8 +206,44 @@ TEST_CASE("cached objects are compact and read like the server's, unless compact
     CHECK(cached->uid() == live->uid());
     CHECK(cached->json() == live->json());
     // The namespace index reads the compact object in place.
-    CHECK(informer->indexer().ByIndex(kNamespaceIndex, env.cluster.ns()).size() == 1);
+    CHECK(informer->indexer().ByIndex(kNamespaceIndex, env.cluster.ns()).size() == objects);
+    // Watched objects too (decoded straight into the compact form, managedFields left out).
+    Object b = env.Cm("b" + std::to_string(compact));
+    b.SetLabel("tier", "db");
+    absl::StatusOr<Object> created = env.cms.Create(b);
+    REQUIRE(created.ok());
+    ++objects;
+    created->ClearManagedFields();
+    REQUIRE(WaitFor([&] { return informer->indexer().Get({env.cluster.ns(), std::string(created->name())}) != nullptr; }));
+    ObjectPtr watched = informer->indexer().Get({env.cluster.ns(), std::string(created->name())});
+    CHECK(watched->is_compact() == compact);
+    CHECK_FALSE(watched->FindView({"metadata", "managedFields"}).exists());
+    CHECK(*watched == *created);
+    CHECK(watched->label("tier") == "db");
     informer->Stop();
+  }
+}
+
+TEST_CASE("a custom transform sees every object, listed or watched, and its changes are cached") {
+  Env env;
+  REQUIRE(env.cms.Create(env.Cm("a")).ok());
+  InformerOptions options = FastOptions();
+  options.transform = [](Object& o) {
+    o.ClearManagedFields();
+    o.SetAnnotation("seen", "yes");
+  };
+  auto informer = std::make_shared<Informer>(env.cms, options);
+  informer->Start();
+  REQUIRE(informer->WaitForCacheSync(seconds(30)));
+  REQUIRE(env.cms.Create(env.Cm("b")).ok());
+  REQUIRE(WaitFor([&] { return informer->indexer().Get({env.cluster.ns(), "b"}) != nullptr; }));
+  for (const char* name : {"a", "b"}) {
+    INFO(name);
+    ObjectPtr o = informer->indexer().Get({env.cluster.ns(), name});
+    REQUIRE(o != nullptr);
+    CHECK(o->is_compact());
+    CHECK(o->annotation("seen") == "yes");
+    CHECK_FALSE(o->FindView({"metadata", "managedFields"}).exists());
   }
 }
 

@@ -125,6 +125,10 @@ Object::Object() : json_(Json::object()) {}
 
 Object::Object(Json json) : json_(std::move(json)) {}
 
+Object::Object(CompactJson compact) : compact_(std::move(compact)) {
+  if (compact_.empty()) json_ = Json::object();
+}
+
 Object::Object(const Object& other) : json_(other.json_), compact_(other.compact_) {}
 
 Object::Object(Object&& other) noexcept

@@ -73,6 +73,8 @@ class Object {
   Object();
   // Takes `json` as it is; prefer FromJson for input from outside, which validates it.
   explicit Object(Json json);
+  // Takes a compact document as it is (it should hold a JSON object), as a compact object.
+  explicit Object(CompactJson compact);
   Object(const Object& other);
   Object(Object&& other) noexcept;
   Object& operator=(const Object& other);

@@ -9,8 +9,28 @@ namespace kop::cache {
 
 void StripManagedFields(Object& obj) { obj.ClearManagedFields(); }
 
+namespace {
+
+// Watched objects that are to be stored compactly are decoded that way, with no tree in
+// between, when the transform is known to leave them alone after that: the default one's work
+// (dropping managedFields) is done while decoding. Another transform gets trees, as it may
+// change them.
+InformerOptions WithDecoding(InformerOptions options) {
+  if (!options.compact) return options;
+  auto* const fn = options.transform.target<void (*)(Object&)>();
+  if (!options.transform) {
+    options.reflector.decode_compact = true;
+  } else if (fn != nullptr && *fn == &StripManagedFields) {
+    options.reflector.decode_compact = true;
+    options.reflector.decode_omit = {{"metadata", "managedFields"}};
+  }
+  return options;
+}
+
+}  // namespace
+
 Informer::Informer(client::ResourceClient resource, InformerOptions options)
-    : resource_(std::move(resource)), options_(std::move(options)) {
+    : resource_(std::move(resource)), options_(WithDecoding(std::move(options))) {
   std::vector<std::string> scopes = {resource_.namespaced() ? resource_.namespace_() : ""};
   if (resource_.namespaced() && !options_.namespaces.empty()) scopes = options_.namespaces;
   for (size_t i = 0; i < scopes.size(); ++i) {

@@ -116,7 +116,9 @@ void Reflector::Run(std::stop_token stop) {
          .allow_bookmarks = true,
          .timeout_seconds = timeout(rng),
          .metadata_only = options_.metadata_only,
-         .idle_timeout = options_.watch_idle_timeout},
+         .idle_timeout = options_.watch_idle_timeout,
+         .compact = options_.decode_compact,
+         .compact_omit = options_.decode_omit},
         [this](std::vector<client::WatchEvent>& events) { return Deliver(events); },
         [this](absl::Status s) {
           kop::MutexLock lock(&mu_);

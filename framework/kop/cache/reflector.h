@@ -57,6 +57,10 @@ struct ReflectorOptions {
   // A watch silent for this long is treated as broken (0: never). Bookmarks keep a healthy
   // watch talking.
   std::chrono::milliseconds watch_idle_timeout{std::chrono::minutes(5)};
+  // Decode watched objects straight into the compact form, leaving out these members (see
+  // client::WatchOptions::compact). Informers set these from their own options.
+  bool decode_compact = false;
+  std::vector<std::vector<std::string>> decode_omit;
 };
 
 // Counters for observability; updated by the reflector, read from anywhere.

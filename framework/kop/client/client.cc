@@ -219,6 +219,7 @@ std::unique_ptr<Stream> ResourceClient::WatchEach(const WatchOptions& options,
     absl::Status error;  // a malformed body, which stopped the stream
   };
   auto d = std::make_shared<Decoding>();
+  if (options.compact) d->decoder.DecodeCompact(options.compact_omit);
   auto on_data = [d, on_events = std::move(on_events)](std::string_view bytes) {
     d->events.clear();
     absl::Status s = d->decoder.Feed(bytes, &d->events);

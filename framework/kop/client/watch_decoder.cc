@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "kop/api/json_view.h"
 #include "kop/base/strings.h"
 #include "kop/client/errors.h"
 
@@ -52,27 +53,50 @@ absl::Status WatchDecoder::Feed(std::string_view bytes, std::vector<WatchEvent>*
   return absl::OkStatus();
 }
 
+void WatchDecoder::DecodeCompact(const std::vector<std::vector<std::string>>& omit) {
+  compact_ = true;
+  omit_.clear();
+  for (const std::vector<std::string>& path : omit) {
+    omit_.push_back({"object"});
+    omit_.back().insert(omit_.back().end(), path.begin(), path.end());
+  }
+}
+
 absl::Status WatchDecoder::DecodeLine(std::string_view line, std::vector<WatchEvent>* out) {
-  absl::StatusOr<Json> j = ParseJson(line);
-  if (!j.ok()) {
-    return absl::InvalidArgumentError(
-        kop::StrCat("watch stream: malformed event: ", j.status().message()));
+  // The event in either form, read through a view.
+  Json tree;
+  CompactJson doc;
+  JsonView root;
+  if (compact_) {
+    absl::StatusOr<CompactJson> c = CompactJson::Parse(line, omit_);
+    if (!c.ok()) {
+      return absl::InvalidArgumentError(
+          kop::StrCat("watch stream: malformed event: ", c.status().message()));
+    }
+    doc = *std::move(c);
+    root = doc.view();
+  } else {
+    absl::StatusOr<Json> j = ParseJson(line);
+    if (!j.ok()) {
+      return absl::InvalidArgumentError(
+          kop::StrCat("watch stream: malformed event: ", j.status().message()));
+    }
+    tree = *std::move(j);
+    root = JsonView(tree);
   }
-  if (!j->is_object()) {
+  if (!root.is_object()) {
     return absl::InvalidArgumentError(
-        kop::StrCat("watch stream: event is a ", JsonTypeName(*j), ", not an object"));
+        kop::StrCat("watch stream: event is a ", JsonTypeName(root), ", not an object"));
   }
-  auto type = j->find("type");
-  auto object = j->find("object");
-  if (type == j->end() || !type->is_string()) {
-    return absl::InvalidArgumentError("watch stream: event without a type");
-  }
-  if (object == j->end() || !object->is_object()) {
+  const JsonView type = root["type"];
+  const JsonView object = root["object"];
+  if (!type.is_string()) return absl::InvalidArgumentError("watch stream: event without a type");
+  const std::string_view t = type.get_string();
+  if (!object.is_object()) {
     return absl::InvalidArgumentError(
-        kop::StrCat("watch stream: ", type->get<std::string>(), " event without an object"));
+        kop::StrCat("watch stream: ", t, " event without an object"));
   }
   WatchEvent e;
-  const std::string& t = type->get_ref<const std::string&>();
   if (t == "ADDED") {
     e.type = WatchEvent::Type::kAdded;
   } else if (t == "MODIFIED") {
@@ -84,15 +108,15 @@ absl::Status WatchDecoder::DecodeLine(std::string_view line, std::vector<WatchEv
   } else if (t == "ERROR") {
     e.type = WatchEvent::Type::kError;
     int code = 500;  // a Status without a usable code is still an error
-    if (auto c = object->find("code"); c != object->end() && c->is_number_integer()) {
-      const int64_t v = c->get<int64_t>();
+    if (const JsonView c = object["code"]; c.is_number_integer()) {
+      const int64_t v = c.get_int64();
       if (v >= 100 && v <= 599) code = static_cast<int>(v);
     }
-    e.error = ApiErrorFromResponse(code, DumpJson(*object));
+    e.error = ApiErrorFromResponse(code, object.Dump());
   } else {
     return absl::InvalidArgumentError(kop::StrCat("watch stream: unknown event type \"", t, "\""));
   }
-  e.object = Object(std::move(*object));
+  e.object = compact_ ? Object(CompactJson::Copy(object)) : Object(std::move(tree["object"]));
   out->push_back(std::move(e));
   return absl::OkStatus();
 }

@@ -45,6 +45,11 @@ class WatchDecoder {
   // cannot be trusted after that.
   absl::Status Feed(std::string_view bytes, std::vector<WatchEvent>* out);
 
+  // From now on, decode objects straight into the compact form (Object::is_compact()), with
+  // no JSON tree in between, leaving out the members at `omit` (paths of keys under the
+  // object, "*" matching any key or element; see CompactJson::Parse).
+  void DecodeCompact(const std::vector<std::vector<std::string>>& omit = {});
+
   // At end of stream: DataLoss when bytes of an unfinished event remain (a cut stream).
   absl::Status Finish() const;
 
@@ -54,6 +59,8 @@ class WatchDecoder {
   absl::Status DecodeLine(std::string_view line, std::vector<WatchEvent>* out);
 
   const size_t max_event_bytes_;
+  bool compact_ = false;
+  std::vector<std::vector<std::string>> omit_;  // under the event: each starts with "object"
   std::string buffer_;
   size_t consumed_ = 0;  // bytes of buffer_ already decoded
   size_t scanned_ = 0;   // bytes of buffer_ known to hold no newline

@@ -1,5 +1,6 @@
 #include "kop/api/json_view.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -135,6 +136,183 @@ TEST_CASE("compact documents match their trees on random documents") {
     }
   };
   for (int round = 0; round < 200; ++round) CheckRoundTrip(random_value(0));
+}
+
+// JSON text for `j` with every object's members in a shuffled order, and, when `duplicates`,
+// some members written twice (a stale value first): what a server may send.
+void WriteShuffled(const Json& j, std::mt19937& rng, bool duplicates, std::string& out) {
+  if (j.is_object()) {
+    std::vector<std::pair<std::string, const Json*>> members;
+    for (auto it = j.begin(); it != j.end(); ++it) members.emplace_back(it.key(), &*it);
+    std::shuffle(members.begin(), members.end(), rng);
+    out += '{';
+    bool first = true;
+    for (const auto& [key, value] : members) {
+      if (duplicates && rng() % 4 == 0) {
+        out += first ? "" : ",";
+        out += DumpJson(Json(key)) + ":\"stale\"";
+        first = false;
+      }
+      out += first ? "" : ",";
+      out += DumpJson(Json(key)) + ":";
+      WriteShuffled(*value, rng, duplicates, out);
+      first = false;
+    }
+    out += '}';
+  } else if (j.is_array()) {
+    out += '[';
+    for (size_t i = 0; i < j.size(); ++i) {
+      if (i > 0) out += ", ";
+      WriteShuffled(j[i], rng, duplicates, out);
+    }
+    out += ']';
+  } else {
+    out += DumpJson(j);
+  }
+}
+
+void CheckParsed(std::string_view text, const std::vector<std::vector<std::string>>& omit = {}) {
+  INFO(text.substr(0, 300));
+  absl::StatusOr<Json> tree = ParseJson(text);
+  absl::StatusOr<CompactJson> parsed = CompactJson::Parse(text, omit);
+  REQUIRE(tree.ok());
+  REQUIRE(parsed.ok());
+  const CompactJson encoded = CompactJson::Encode(*tree);
+  if (omit.empty()) {
+    CHECK(parsed->size() == encoded.size());
+    CHECK(parsed->view().Dump() == encoded.view().Dump());
+    CheckSame(parsed->view(), JsonView(*tree), "$");
+  }
+}
+
+TEST_CASE("JSON text parses straight into the compact form, as it would through a tree") {
+  std::mt19937 rng(7);
+  Json big_object = Json::object();
+  for (int i = 0; i < 40; ++i) big_object["key-" + std::to_string(i)] = {{"v", i}, {"w", "x"}};
+  const Json doc = {
+      {"null", nullptr},       {"t", true},
+      {"min", std::numeric_limits<int64_t>::min()},
+      {"umax", std::numeric_limits<uint64_t>::max()},
+      {"pi", 3.14159},         {"negzero", -0.0},
+      {"long_string", std::string(70000, 'x')},
+      {"utf8", "h\u00e9llo \u2603 \U0001F600"},
+      {"nul", std::string("a\0b", 3)},
+      {"empty_object", Json::object()},
+      {"empty_array", Json::array()},
+      {"nested", {{"b", {{"a", {1, 2, {{"d", "e"}, {"c", "f"}}}}}}}},
+      {"big_object", big_object},
+      {"", "empty key"},
+  };
+  CheckParsed(DumpJson(doc));
+  for (int round = 0; round < 20; ++round) {
+    std::string text;
+    WriteShuffled(doc, rng, round % 2 == 1, text);
+    CheckParsed(text);
+  }
+  CheckParsed(" [1, -1, 1.5, \"\\u00e9\\n\", true, false, null] ");
+  CheckParsed("42");
+  CheckParsed("\"just a string\"");
+
+  SECTION("a repeated key keeps its last value") {
+    absl::StatusOr<CompactJson> p = CompactJson::Parse(R"({"b":1,"a":2,"b":{"x":3},"a":4})");
+    REQUIRE(p.ok());
+    CHECK(p->view().size() == 2);
+    CHECK(p->view()["a"].get_int64() == 4);
+    CHECK(p->view()["b"]["x"].get_int64() == 3);
+    CHECK(p->view().ToJson() == *ParseJson(R"({"b":1,"a":2,"b":{"x":3},"a":4})"));
+  }
+}
+
+TEST_CASE("parsing into the compact form agrees with the tree on random shuffled documents") {
+  std::mt19937 rng(20261204);
+  auto random_string = [&](size_t max_len) {
+    std::string s(rng() % (max_len + 1), ' ');
+    for (char& c : s) c = static_cast<char>('a' + rng() % 6);
+    return s;
+  };
+  std::function<Json(int)> random_value = [&](int depth) -> Json {
+    switch (rng() % (depth > 3 ? 6 : 8)) {
+      case 0: return nullptr;
+      case 1: return rng() % 2 == 0;
+      case 2: return static_cast<int64_t>(rng()) - (1LL << 31);
+      case 3: return static_cast<uint64_t>(rng()) << 20;
+      case 4: return static_cast<double>(rng()) / 7.0;
+      case 5: return random_string(20);
+      case 6: {
+        Json a = Json::array();
+        const int n = static_cast<int>(rng() % 14);
+        for (int i = 0; i < n; ++i) a.push_back(random_value(depth + 1));
+        return a;
+      }
+      default: {
+        Json o = Json::object();
+        const int n = static_cast<int>(rng() % 14);
+        for (int i = 0; i < n; ++i) o[random_string(4)] = random_value(depth + 1);
+        return o;
+      }
+    }
+  };
+  for (int round = 0; round < 200; ++round) {
+    std::string text;
+    WriteShuffled(random_value(0), rng, round % 3 == 0, text);
+    CheckParsed(text);
+  }
+}
+
+TEST_CASE("parsing into the compact form leaves out the members it is told to") {
+  const std::string text = R"({
+    "metadata": {"name": "a", "managedFields": [{"manager": "m"}], "labels": {"managedFields": "kept"}},
+    "spec": {"managedFields": 1},
+    "items": [
+      {"metadata": {"managedFields": [1], "name": "i0"}},
+      {"metadata": {"name": "i1"}},
+      {"metadata": {"k0": 0, "k1": 1, "k2": 2, "k3": 3, "k4": 4, "managedFields": 5, "k6": 6,
+                    "k7": 7, "k8": 8, "k9": 9}}
+    ]})";
+  absl::StatusOr<CompactJson> p = CompactJson::Parse(
+      text, {{"metadata", "managedFields"}, {"items", "*", "metadata", "managedFields"}});
+  REQUIRE(p.ok());
+  Json expected = *ParseJson(text);
+  expected["metadata"].erase("managedFields");
+  for (Json& item : expected["items"]) item["metadata"].erase("managedFields");
+  CHECK(p->view().ToJson() == expected);
+  CheckSame(p->view(), JsonView(expected), "$");
+  CHECK(p->view()["metadata"]["labels"]["managedFields"].get_string() == "kept");
+  CHECK(p->view()["spec"]["managedFields"].get_int64() == 1);
+  CHECK(p->view()["items"].at(2)["metadata"].size() == 9);
+  CHECK(p->view()["items"].at(2)["metadata"]["k9"].get_int64() == 9);
+
+  // "*" matches object keys too.
+  absl::StatusOr<CompactJson> q = CompactJson::Parse(text, {{"*", "managedFields"}});
+  REQUIRE(q.ok());
+  CHECK_FALSE(q->view()["metadata"]["managedFields"].exists());
+  CHECK_FALSE(q->view()["spec"]["managedFields"].exists());
+  CHECK(q->view()["items"].at(0)["metadata"]["managedFields"].exists());
+}
+
+TEST_CASE("malformed text is refused by the compact parser exactly as by ParseJson") {
+  for (const char* bad : {"", "   ", "{", "[1,]", R"({"a":})", R"({"a" 1})", "1e400", "-", "nul",
+                          R"("\ud800")", "\"unterminated", "{} x", "[1] [2]", "\x01",
+                          "\"\xff\xfe\"", R"({"a":1,})", "01"}) {
+    INFO(bad);
+    absl::StatusOr<CompactJson> p = CompactJson::Parse(bad);
+    CHECK_FALSE(ParseJson(bad).ok());
+    REQUIRE_FALSE(p.ok());
+    CHECK(p.status().code() == absl::StatusCode::kInvalidArgument);
+    CHECK(p.status().message().find("invalid JSON") != std::string_view::npos);
+  }
+}
+
+TEST_CASE("a copy of a view is a document of its own") {
+  const Json tree = *ParseJson(R"({"a": {"b": [1, {"c": "d"}], "e": 2.5}, "f": null})");
+  const CompactJson doc = CompactJson::Encode(tree);
+  const CompactJson sub = CompactJson::Copy(doc.view()["a"]);
+  CHECK(sub.view().ToJson() == tree["a"]);
+  CheckSame(sub.view(), JsonView(tree["a"]), "a");
+  CHECK(CompactJson::Copy(doc.view()["a"]["b"].at(1)).view().ToJson() == tree["a"]["b"][1]);
+  CHECK(CompactJson::Copy(doc.view()["f"]).view().is_null());
+  CHECK(CompactJson::Copy(JsonView(tree["a"])).view().ToJson() == tree["a"]);
+  CHECK(CompactJson::Copy(doc.view()["absent"]).empty());
 }
 
 TEST_CASE("views compare with nlohmann::json's rules") {

@@ -14,8 +14,10 @@ std::string Event(const char* type, const std::string& name, const std::string& 
 TEST_CASE("events split at every byte boundary decode the same") {
   const std::string stream = Event("ADDED", "a", "1") + "\n" + Event("MODIFIED", "a", "2") +
                              Event("DELETED", "a", "3");
+  const bool compact = GENERATE(false, true);
   for (size_t cut = 0; cut <= stream.size(); ++cut) {
     WatchDecoder d;
+    if (compact) d.DecodeCompact();
     std::vector<WatchEvent> events;
     REQUIRE(d.Feed(std::string_view(stream).substr(0, cut), &events).ok());
     REQUIRE(d.Feed(std::string_view(stream).substr(cut), &events).ok());
@@ -25,6 +27,7 @@ TEST_CASE("events split at every byte boundary decode the same") {
     CHECK(events[1].type == WatchEvent::Type::kModified);
     CHECK(events[2].type == WatchEvent::Type::kDeleted);
     CHECK(events[2].object.resource_version() == "3");
+    CHECK(events[2].object.is_compact() == compact);
   }
 }
 
@@ -50,6 +53,7 @@ TEST_CASE("several events in one chunk and blank keep-alive lines") {
 
 TEST_CASE("an ERROR event carries its Status as an error") {
   WatchDecoder d;
+  if (GENERATE(false, true)) d.DecodeCompact();
   std::vector<WatchEvent> events;
   REQUIRE(d.Feed(R"json({"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","message":"too old resource version: 1 (5)","reason":"Expired","code":410}})json" "\n", &events).ok());
   REQUIRE(events.size() == 1);
@@ -70,14 +74,42 @@ TEST_CASE("malformed events are errors naming what is wrong") {
       {R"({"type":"ADDED","object":"x"})" "\n", "without an object"},
       {R"({"type":"EXPLODED","object":{}})" "\n", "unknown event type"},
   };
+  const bool compact = GENERATE(false, true);
   for (const Case& c : cases) {
     INFO(c.line);
     WatchDecoder d;
+    if (compact) d.DecodeCompact();
     std::vector<WatchEvent> events;
     absl::Status s = d.Feed(c.line, &events);
     REQUIRE_FALSE(s.ok());
     CHECK(s.message().find(c.want) != std::string_view::npos);
   }
+}
+
+TEST_CASE("compact decoding gives compact objects without the members left out") {
+  const std::string line =
+      R"({"object":{"metadata":{"resourceVersion":"5","name":"a","managedFields":[{"manager":"m"}],)"
+      R"("labels":{"x":"y"}},"kind":"ConfigMap","apiVersion":"v1","data":{"managedFields":"kept"}},)"
+      R"("type":"MODIFIED"})"
+      "\n";
+  WatchDecoder trees;
+  std::vector<WatchEvent> expected;
+  REQUIRE(trees.Feed(line, &expected).ok());
+  REQUIRE(expected.size() == 1);
+  expected[0].object.ClearManagedFields();
+  WatchDecoder d;
+  d.DecodeCompact({{"metadata", "managedFields"}});
+  std::vector<WatchEvent> events;
+  REQUIRE(d.Feed(line, &events).ok());
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].type == WatchEvent::Type::kModified);
+  CHECK(events[0].object.is_compact());
+  CHECK_FALSE(events[0].object.FindView({"metadata", "managedFields"}).exists());
+  CHECK(events[0].object.GetString({"data", "managedFields"}).value_or("") == "kept");
+  CHECK(events[0].object == expected[0].object);
+  CHECK(events[0].object.json() == expected[0].object.json());
+  CHECK(events[0].object.name() == "a");
+  CHECK(events[0].object.label("x") == "y");
 }
 
 TEST_CASE("a stream cut inside an event is reported at the end") {
@@ -112,11 +144,13 @@ TEST_CASE("an event over the size limit is refused instead of buffered forever")
 
 TEST_CASE("an ERROR event whose Status has fields of the wrong type is still an error, not a crash") {
   // Found by fuzz_watch_decoder: "code" as a string threw out of the decoder.
+  const bool compact = GENERATE(false, true);
   for (const char* status : {R"({"kind":"Status","code":"Status","message":7,"reason":["x"]})",
                              R"({"kind":"Status","code":1e300})", R"({"kind":"Status","code":-3})",
                              R"({"kind":7,"code":410,"reason":"Expired"})"}) {
     INFO(status);
     WatchDecoder d;
+    if (compact) d.DecodeCompact();
     std::vector<WatchEvent> events;
     REQUIRE(d.Feed(std::string(R"({"type":"ERROR","object":)") + status + "}\n", &events).ok());
     REQUIRE(events.size() == 1);
