@@ -1,18 +1,18 @@
 #include "kop/api/json.h"
 
 #include "absl/status/status.h"
+#include "kop/api/json_view.h"
 #include "kop/base/strings.h"
 
 namespace kop {
 
 absl::StatusOr<Json> ParseJson(std::string_view text) {
-  try {
-    return Json::parse(text.begin(), text.end());
-  } catch (const Json::parse_error& e) {
-    return absl::InvalidArgumentError(kop::StrCat("invalid JSON: ", e.what()));
-  } catch (const std::exception& e) {
-    return absl::InvalidArgumentError(kop::StrCat("invalid JSON: ", e.what()));
-  }
+  // Through the compact form: its parser reads the text several times faster than
+  // nlohmann::json's (which reads it as that parser would), and a tree built from the encoding
+  // knows every size in advance.
+  absl::StatusOr<CompactJson> compact = CompactJson::Parse(text);
+  if (!compact.ok()) return compact.status();
+  return compact->view().ToJson();
 }
 
 std::string StringOr(const Json& j, std::string_view key, std::string_view fallback) {

@@ -150,9 +150,11 @@ class CompactJson {
   // An empty document: view() is absent.
   CompactJson() = default;
   static CompactJson Encode(const Json& j);
-  // Parses JSON text straight into the compact form, with no tree in between (less than half
-  // the work of ParseJson and Encode). The text is checked exactly as ParseJson checks it, and
-  // reads the same (a repeated key keeps its last value). `omit` lists members to leave out,
+  // Parses JSON text straight into the compact form, with no tree in between (several times
+  // faster than nlohmann::json's parser; ParseJson uses it too). The text is checked as
+  // nlohmann::json checks it (UTF-8, escapes, numbers as int64, uint64 or double, a leading
+  // byte-order mark skipped, a NUL byte between tokens ending the input) and reads the same
+  // (a repeated key keeps its last value). `omit` lists members to leave out,
   // each a path of object keys from the root, where "*" also matches any key or array element
   // ({"items", "*", "metadata", "managedFields"}). InvalidArgument naming the problem.
   static absl::StatusOr<CompactJson> Parse(std::string_view text,

@@ -171,9 +171,18 @@ void WriteShuffled(const Json& j, std::mt19937& rng, bool duplicates, std::strin
   }
 }
 
+// nlohmann::json's own parser, which the compact parser (and so ParseJson) must agree with.
+absl::StatusOr<Json> NlohmannParse(std::string_view text) {
+  try {
+    return Json::parse(text.begin(), text.end());
+  } catch (const std::exception& e) {
+    return absl::InvalidArgumentError(e.what());
+  }
+}
+
 void CheckParsed(std::string_view text, const std::vector<std::vector<std::string>>& omit = {}) {
   INFO(text.substr(0, 300));
-  absl::StatusOr<Json> tree = ParseJson(text);
+  absl::StatusOr<Json> tree = NlohmannParse(text);
   absl::StatusOr<CompactJson> parsed = CompactJson::Parse(text, omit);
   REQUIRE(tree.ok());
   REQUIRE(parsed.ok());
@@ -182,6 +191,10 @@ void CheckParsed(std::string_view text, const std::vector<std::vector<std::strin
     CHECK(parsed->size() == encoded.size());
     CHECK(parsed->view().Dump() == encoded.view().Dump());
     CheckSame(parsed->view(), JsonView(*tree), "$");
+    absl::StatusOr<Json> through = ParseJson(text);
+    REQUIRE(through.ok());
+    CHECK(*through == *tree);
+    CHECK(DumpJson(*through) == DumpJson(*tree));
   }
 }
 
@@ -211,6 +224,9 @@ TEST_CASE("JSON text parses straight into the compact form, as it would through 
   }
   CheckParsed(" [1, -1, 1.5, \"\\u00e9\\n\", true, false, null] ");
   CheckParsed("42");
+  // As for nlohmann::json, a NUL byte between tokens ends the input.
+  CheckParsed(std::string_view("8\0\0\0", 4));
+  CheckParsed(std::string_view("{\"a\":[1]}\0 trailing", 19));
   CheckParsed("\"just a string\"");
 
   SECTION("a repeated key keeps its last value") {
@@ -219,7 +235,7 @@ TEST_CASE("JSON text parses straight into the compact form, as it would through 
     CHECK(p->view().size() == 2);
     CHECK(p->view()["a"].get_int64() == 4);
     CHECK(p->view()["b"]["x"].get_int64() == 3);
-    CHECK(p->view().ToJson() == *ParseJson(R"({"b":1,"a":2,"b":{"x":3},"a":4})"));
+    CHECK(p->view().ToJson() == *NlohmannParse(R"({"b":1,"a":2,"b":{"x":3},"a":4})"));
   }
 }
 
@@ -290,17 +306,33 @@ TEST_CASE("parsing into the compact form leaves out the members it is told to") 
   CHECK(q->view()["items"].at(0)["metadata"]["managedFields"].exists());
 }
 
-TEST_CASE("malformed text is refused by the compact parser exactly as by ParseJson") {
+TEST_CASE("malformed text is refused by the compact parser exactly as by nlohmann::json") {
   for (const char* bad : {"", "   ", "{", "[1,]", R"({"a":})", R"({"a" 1})", "1e400", "-", "nul",
                           R"("\ud800")", "\"unterminated", "{} x", "[1] [2]", "\x01",
                           "\"\xff\xfe\"", R"({"a":1,})", "01"}) {
     INFO(bad);
     absl::StatusOr<CompactJson> p = CompactJson::Parse(bad);
+    CHECK_FALSE(NlohmannParse(bad).ok());
     CHECK_FALSE(ParseJson(bad).ok());
     REQUIRE_FALSE(p.ok());
     CHECK(p.status().code() == absl::StatusCode::kInvalidArgument);
     CHECK(p.status().message().find("invalid JSON") != std::string_view::npos);
   }
+}
+
+TEST_CASE("nesting is read to 10,000 levels, as Kubernetes reads it, and refused beyond") {
+  auto nested = [](int depth) {
+    return std::string(static_cast<size_t>(depth), '[') + "1" + std::string(static_cast<size_t>(depth), ']');
+  };
+  absl::StatusOr<CompactJson> deep = CompactJson::Parse(nested(10000));
+  REQUIRE(deep.ok());
+  JsonView v = deep->view();
+  for (int i = 0; i < 10000; ++i) v = v.at(0);
+  CHECK(v.get_int64() == 1);
+  absl::StatusOr<CompactJson> deeper = CompactJson::Parse(nested(10001));
+  REQUIRE_FALSE(deeper.ok());
+  CHECK(deeper.status().message().find("nesting deeper than 10000") != std::string_view::npos);
+  CHECK_FALSE(ParseJson(nested(200000)).ok());  // quickly, without exhausting the stack
 }
 
 TEST_CASE("a copy of a view is a document of its own") {
