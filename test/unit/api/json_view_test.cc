@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <functional>
 #include <limits>
 #include <random>
 #include <string>
@@ -100,42 +99,45 @@ TEST_CASE("compact documents round-trip every kind of value") {
   CheckRoundTrip(Json());
 }
 
-TEST_CASE("compact documents match their trees on random documents") {
-  std::mt19937 rng(20261203);
+// A random document: scalars of every kind, and up to 13 entries per array or object (keys
+// from a small alphabet, so that some repeat), nested up to 5 levels.
+Json RandomValue(std::mt19937& rng, int depth = 0) {
   auto random_string = [&](size_t max_len) {
     std::string s(rng() % (max_len + 1), ' ');
     for (char& c : s) c = static_cast<char>('a' + rng() % 6);
     return s;
   };
-  std::function<Json(int)> random_value = [&](int depth) -> Json {
-    switch (rng() % (depth > 3 ? 6 : 8)) {
-      case 0:
-        return nullptr;
-      case 1:
-        return rng() % 2 == 0;
-      case 2:
-        return static_cast<int64_t>(rng()) - (1LL << 31);
-      case 3:
-        return static_cast<uint64_t>(rng()) << 20;
-      case 4:
-        return static_cast<double>(rng()) / 7.0;
-      case 5:
-        return random_string(20);
-      case 6: {
-        Json a = Json::array();
-        const int n = static_cast<int>(rng() % 14);
-        for (int i = 0; i < n; ++i) a.push_back(random_value(depth + 1));
-        return a;
-      }
-      default: {
-        Json o = Json::object();
-        const int n = static_cast<int>(rng() % 14);
-        for (int i = 0; i < n; ++i) o[random_string(4)] = random_value(depth + 1);
-        return o;
-      }
+  switch (rng() % (depth > 3 ? 6 : 8)) {
+    case 0:
+      return nullptr;
+    case 1:
+      return rng() % 2 == 0;
+    case 2:
+      return static_cast<int64_t>(rng()) - (1LL << 31);
+    case 3:
+      return static_cast<uint64_t>(rng()) << 20;
+    case 4:
+      return static_cast<double>(rng()) / 7.0;
+    case 5:
+      return random_string(20);
+    case 6: {
+      Json a = Json::array();
+      const int n = static_cast<int>(rng() % 14);
+      for (int i = 0; i < n; ++i) a.push_back(RandomValue(rng, depth + 1));
+      return a;
     }
-  };
-  for (int round = 0; round < 200; ++round) CheckRoundTrip(random_value(0));
+    default: {
+      Json o = Json::object();
+      const int n = static_cast<int>(rng() % 14);
+      for (int i = 0; i < n; ++i) o[random_string(4)] = RandomValue(rng, depth + 1);
+      return o;
+    }
+  }
+}
+
+TEST_CASE("compact documents match their trees on random documents") {
+  std::mt19937 rng(20261203);
+  for (int round = 0; round < 200; ++round) CheckRoundTrip(RandomValue(rng));
 }
 
 // JSON text for `j` with every object's members in a shuffled order, and, when `duplicates`,
@@ -241,36 +243,9 @@ TEST_CASE("JSON text parses straight into the compact form, as it would through 
 
 TEST_CASE("parsing into the compact form agrees with the tree on random shuffled documents") {
   std::mt19937 rng(20261204);
-  auto random_string = [&](size_t max_len) {
-    std::string s(rng() % (max_len + 1), ' ');
-    for (char& c : s) c = static_cast<char>('a' + rng() % 6);
-    return s;
-  };
-  std::function<Json(int)> random_value = [&](int depth) -> Json {
-    switch (rng() % (depth > 3 ? 6 : 8)) {
-      case 0: return nullptr;
-      case 1: return rng() % 2 == 0;
-      case 2: return static_cast<int64_t>(rng()) - (1LL << 31);
-      case 3: return static_cast<uint64_t>(rng()) << 20;
-      case 4: return static_cast<double>(rng()) / 7.0;
-      case 5: return random_string(20);
-      case 6: {
-        Json a = Json::array();
-        const int n = static_cast<int>(rng() % 14);
-        for (int i = 0; i < n; ++i) a.push_back(random_value(depth + 1));
-        return a;
-      }
-      default: {
-        Json o = Json::object();
-        const int n = static_cast<int>(rng() % 14);
-        for (int i = 0; i < n; ++i) o[random_string(4)] = random_value(depth + 1);
-        return o;
-      }
-    }
-  };
   for (int round = 0; round < 200; ++round) {
     std::string text;
-    WriteShuffled(random_value(0), rng, round % 3 == 0, text);
+    WriteShuffled(RandomValue(rng), rng, round % 3 == 0, text);
     CheckParsed(text);
   }
 }
