@@ -1,6 +1,7 @@
 // The informer cache against the embedded API server (or a real cluster with
 // KOP_TEST_KUBECONFIG; the fault-injection parts skip there).
 #include <map>
+#include <set>
 #include <random>
 
 #include <thread>
@@ -224,15 +225,45 @@ TEST_CASE("cached objects are compact and read like the server's, unless compact
   }
 }
 
+// Records the thread its handlers run on.
+class ThreadRecorder final : public EventHandler {
+ public:
+  void OnAdd(const ObjectPtr&, bool) override { Note(); }
+  void OnUpdate(const ObjectPtr&, const ObjectPtr&) override { Note(); }
+  void OnDelete(const ObjectPtr&) override { Note(); }
+  std::set<std::thread::id> threads() {
+    kop::MutexLock lock(&mu_);
+    return threads_;
+  }
+
+ private:
+  void Note() {
+    kop::MutexLock lock(&mu_);
+    threads_.insert(std::this_thread::get_id());
+  }
+  kop::Mutex mu_;
+  std::set<std::thread::id> threads_ ABSL_GUARDED_BY(mu_);
+};
+
 TEST_CASE("a custom transform sees every object, listed or watched, and its changes are cached") {
   Env env;
   REQUIRE(env.cms.Create(env.Cm("a")).ok());
   InformerOptions options = FastOptions();
-  options.transform = [](Object& o) {
+  // Watched objects go through a custom transform on the dispatch thread (where handlers run),
+  // never on the client's transport thread.
+  kop::Mutex mu;
+  std::set<std::thread::id> watched_on;
+  options.transform = [&](Object& o) {
     o.ClearManagedFields();
     o.SetAnnotation("seen", "yes");
+    if (o.name() == "b") {
+      kop::MutexLock lock(&mu);
+      watched_on.insert(std::this_thread::get_id());
+    }
   };
   auto informer = std::make_shared<Informer>(env.cms, options);
+  auto handlers = std::make_shared<ThreadRecorder>();
+  informer->AddEventHandler(handlers);
   informer->Start();
   REQUIRE(informer->WaitForCacheSync(seconds(30)));
   REQUIRE(env.cms.Create(env.Cm("b")).ok());
@@ -245,6 +276,9 @@ TEST_CASE("a custom transform sees every object, listed or watched, and its chan
     CHECK(o->annotation("seen") == "yes");
     CHECK_FALSE(o->FindView({"metadata", "managedFields"}).exists());
   }
+  kop::MutexLock lock(&mu);
+  CHECK(watched_on.size() == 1);
+  CHECK(watched_on == handlers->threads());
 }
 
 TEST_CASE("resync re-delivers every cached object as an update") {

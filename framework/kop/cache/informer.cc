@@ -15,15 +15,16 @@ namespace {
 // between, when the transform is known to leave them alone after that: the default one's work
 // (dropping managedFields) is done while decoding. Another transform gets trees, as it may
 // change them.
+// None, or the default: framework code, which may run on the transport thread.
+bool IsOwnTransform(const std::function<void(Object&)>& transform) {
+  auto* const fn = transform.target<void (*)(Object&)>();
+  return !transform || (fn != nullptr && *fn == &StripManagedFields);
+}
+
 InformerOptions WithDecoding(InformerOptions options) {
-  if (!options.compact) return options;
-  auto* const fn = options.transform.target<void (*)(Object&)>();
-  if (!options.transform) {
-    options.reflector.decode_compact = true;
-  } else if (fn != nullptr && *fn == &StripManagedFields) {
-    options.reflector.decode_compact = true;
-    options.reflector.decode_omit = {{"metadata", "managedFields"}};
-  }
+  if (!options.compact || !IsOwnTransform(options.transform)) return options;
+  options.reflector.decode_compact = true;
+  if (options.transform) options.reflector.decode_omit = {{"metadata", "managedFields"}};
   return options;
 }
 
@@ -97,6 +98,8 @@ void Informer::Prepare(Object& obj) const {
   if (options_.compact) obj.Compact();
 }
 
+bool Informer::OwnTransform() const { return IsOwnTransform(options_.transform); }
+
 void Informer::Sink::Prepare(Object& object) { informer_->Prepare(object); }
 
 void Informer::Sink::OnReplace(std::vector<Object> items, const std::string&) {
@@ -112,8 +115,14 @@ void Informer::Sink::OnReplace(std::vector<Object> items, const std::string&) {
 void Informer::Sink::OnEvents(std::vector<client::WatchEvent>& events) {
   std::vector<Delta> changes;
   changes.reserve(events.size());
+  const bool here = informer_->OwnTransform();
   for (client::WatchEvent& e : events) {
-    changes.emplace_back(Change{e.type, std::make_shared<const Object>(std::move(e.object))});
+    if (here) {
+      informer_->Prepare(e.object);
+      changes.emplace_back(Change{e.type, std::make_shared<const Object>(std::move(e.object)), {}});
+    } else {
+      changes.emplace_back(Change{e.type, nullptr, std::move(e.object)});
+    }
   }
   informer_->Push(std::move(changes));
 }
@@ -194,6 +203,11 @@ void Informer::Apply(Replace& r) {
 }
 
 void Informer::Apply(Change& c) {
+  if (c.unprepared.has_value()) {
+    Prepare(*c.unprepared);
+    c.obj = std::make_shared<const Object>(*std::move(c.unprepared));
+    c.unprepared.reset();
+  }
   switch (c.type) {
     case client::WatchEvent::Type::kAdded: ++added_; break;
     case client::WatchEvent::Type::kModified: ++modified_; break;

@@ -30,6 +30,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <variant>
 #include <vector>
@@ -122,6 +123,9 @@ class Informer final {
   struct Change {
     client::WatchEvent::Type type;
     ObjectPtr obj;
+    // Watched, still to go through a custom transform (on the dispatch thread: no user code
+    // runs on the transport thread); `obj` is made from it then.
+    std::optional<Object> unprepared;
   };
   struct NewHandler {
     std::shared_ptr<EventHandler> handler;
@@ -149,6 +153,9 @@ class Informer final {
   };
   // Transform, then compact: what every object goes through before it is stored.
   void Prepare(Object& obj) const;
+  // The transform is the default one (or none): framework code, which may run on the
+  // transport thread as events arrive.
+  bool OwnTransform() const;
   void Push(Delta d);
   void Push(std::vector<Delta> ds);
   void Dispatch(std::stop_token stop);

@@ -55,7 +55,6 @@ bool Reflector::Deliver(std::vector<client::WatchEvent>& events) {
     ++seen;
     if (std::string_view v = e.object.resource_version(); !v.empty()) rv = v;
     if (e.type == client::WatchEvent::Type::kBookmark) continue;
-    sink_.Prepare(e.object);
     if (&events[kept] != &e) events[kept] = std::move(e);
     ++kept;
   }

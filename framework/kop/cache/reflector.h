@@ -30,14 +30,15 @@ namespace kop::cache {
 class ReflectorSink {
  public:
   virtual ~ReflectorSink() = default;
-  // Runs on every listed object as its page arrives and on every watched object, before
-  // OnReplace or OnEvent sees it: a chance to shrink objects (transform, compact) while a
-  // large list is still being collected.
+  // Runs on every listed object as its page arrives, before OnReplace sees it: a chance to
+  // shrink objects (transform, compact) while a large list is still being collected.
   virtual void Prepare(Object& object) { (void)object; }
   // The complete state at `resource_version` (initial list and every relist).
   virtual void OnReplace(std::vector<Object> items, const std::string& resource_version) = 0;
   // Changes from the watch (ADDED, MODIFIED, DELETED; never bookmarks or errors), in order, as
-  // they arrived together; the sink may move from them. It must not block.
+  // they arrived together, on the client's transport thread; the sink may move from them. It
+  // must not block, and should not run user code there (a slow transform would hold up every
+  // watch of the client).
   virtual void OnEvents(std::vector<client::WatchEvent>& events) = 0;
 };
 
