@@ -11,16 +11,16 @@ void StripManagedFields(Object& obj) { obj.ClearManagedFields(); }
 
 namespace {
 
-// Watched objects that are to be stored compactly are decoded that way, with no tree in
-// between, when the transform is known to leave them alone after that: the default one's work
-// (dropping managedFields) is done while decoding. Another transform gets trees, as it may
-// change them.
 // None, or the default: framework code, which may run on the transport thread.
 bool IsOwnTransform(const std::function<void(Object&)>& transform) {
   auto* const fn = transform.target<void (*)(Object&)>();
   return !transform || (fn != nullptr && *fn == &StripManagedFields);
 }
 
+// Watched objects that are to be stored compactly are decoded that way, with no tree in
+// between, when the transform is known to leave them alone after that: the default one's work
+// (dropping managedFields) is done while decoding. Another transform gets trees, as it may
+// change them.
 InformerOptions WithDecoding(InformerOptions options) {
   if (!options.compact || !IsOwnTransform(options.transform)) return options;
   options.reflector.decode_compact = true;
