@@ -41,11 +41,17 @@ TEST_CASE("every verb round-trips through the dynamic client") {
   auto got = cms.Get("a");
   REQUIRE(got.ok());
   CHECK(got->GetString({"data", "k"}).value() == "1");
+  // Answers come back compact; a copy that changes becomes a tree of its own.
+  CHECK(got->is_compact());
+  CHECK(created->is_compact());
   Object changed = *got;
   changed.mutable_json()["data"]["k"] = "2";
+  CHECK_FALSE(changed.is_compact());
+  CHECK(got->GetString({"data", "k"}).value() == "1");
   auto updated = cms.Update(changed);
   REQUIRE(updated.ok());
   CHECK(updated->resource_version() != got->resource_version());
+  CHECK(updated->json()["data"]["k"] == "2");
   auto merged = cms.Patch("a", PatchType::kMerge, R"({"data":{"m":"3"}})");
   REQUIRE(merged.ok());
   CHECK(merged->GetString({"data", "m"}).value() == "3");

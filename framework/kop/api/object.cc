@@ -12,33 +12,66 @@
 namespace kop {
 namespace {
 
-absl::Status CheckType(const Json& parent, const char* field, std::string_view where,
+absl::Status CheckType(JsonView parent, const char* field, std::string_view where,
                        Json::value_t want, std::string_view want_name) {
-  auto it = parent.find(field);
-  if (it == parent.end() || it->is_null()) return absl::OkStatus();
-  const bool ok = it->type() == want ||
-                  (want == Json::value_t::number_integer && it->is_number_unsigned());
+  const JsonView v = parent.find(field);
+  if (!v.exists() || v.is_null()) return absl::OkStatus();
+  const bool ok =
+      v.type() == want || (want == Json::value_t::number_integer && v.is_number_integer());
   if (!ok) {
-    return absl::InvalidArgumentError(kop::StrCat(where, field, ": expected ", want_name,
-                                                   ", got ", JsonTypeName(*it)));
+    return absl::InvalidArgumentError(
+        kop::StrCat(where, field, ": expected ", want_name, ", got ", JsonTypeName(v)));
   }
   return absl::OkStatus();
 }
 
-absl::Status CheckStringMap(const Json& metadata, const char* field) {
-  auto it = metadata.find(field);
-  if (it == metadata.end() || it->is_null()) return absl::OkStatus();
-  if (!it->is_object()) {
-    return absl::InvalidArgumentError(kop::StrCat("metadata.", field,
-                                                   ": expected object, got ",
-                                                   JsonTypeName(*it)));
+absl::Status CheckStringMap(JsonView metadata, const char* field) {
+  const JsonView map = metadata.find(field);
+  if (!map.exists() || map.is_null()) return absl::OkStatus();
+  if (!map.is_object()) {
+    return absl::InvalidArgumentError(
+        kop::StrCat("metadata.", field, ": expected object, got ", JsonTypeName(map)));
   }
-  for (const auto& [k, v] : it->items()) {
+  for (const auto& [k, v] : map.items()) {
     if (!v.is_string()) {
       return absl::InvalidArgumentError(kop::StrCat("metadata.", field, ".", k,
                                                      ": expected string, got ",
                                                      JsonTypeName(v)));
     }
+  }
+  return absl::OkStatus();
+}
+
+// What FromJson checks, on either representation.
+absl::Status Validate(JsonView json) {
+  if (!json.is_object()) {
+    return absl::InvalidArgumentError(
+        kop::StrCat("object: expected a JSON object, got ", JsonTypeName(json)));
+  }
+  const Json::value_t kString = Json::value_t::string;
+  KOP_RETURN_IF_ERROR(CheckType(json, "apiVersion", "", kString, "string"));
+  KOP_RETURN_IF_ERROR(CheckType(json, "kind", "", kString, "string"));
+  KOP_RETURN_IF_ERROR(CheckType(json, "metadata", "", Json::value_t::object, "object"));
+  const JsonView md = json.find("metadata");
+  if (!md.is_object()) return absl::OkStatus();
+  for (const char* field : {"name", "namespace", "generateName", "uid", "resourceVersion",
+                            "creationTimestamp", "deletionTimestamp"}) {
+    KOP_RETURN_IF_ERROR(CheckType(md, field, "metadata.", kString, "string"));
+  }
+  KOP_RETURN_IF_ERROR(
+      CheckType(md, "generation", "metadata.", Json::value_t::number_integer, "integer"));
+  KOP_RETURN_IF_ERROR(CheckStringMap(md, "labels"));
+  KOP_RETURN_IF_ERROR(CheckStringMap(md, "annotations"));
+  KOP_RETURN_IF_ERROR(CheckType(md, "finalizers", "metadata.", Json::value_t::array, "array"));
+  for (const auto& [unused, v] : md.find("finalizers").items()) {
+    if (!v.is_string()) {
+      return absl::InvalidArgumentError(
+          kop::StrCat("metadata.finalizers: expected array of strings, found ", JsonTypeName(v)));
+    }
+  }
+  if (const JsonView refs = md.find("ownerReferences"); refs.exists()) {
+    absl::StatusOr<std::vector<OwnerReference>> parsed = OwnerReferencesFromJson(refs);
+    if (!parsed.ok()) return parsed.status();
   }
   return absl::OkStatus();
 }
@@ -190,40 +223,7 @@ void Object::Compact() {
 }
 
 absl::StatusOr<Object> Object::FromJson(Json json) {
-  if (!json.is_object()) {
-    return absl::InvalidArgumentError(
-        kop::StrCat("object: expected a JSON object, got ", JsonTypeName(json)));
-  }
-  const Json::value_t kString = Json::value_t::string;
-  absl::Status s = CheckType(json, "apiVersion", "", kString, "string");
-  if (s.ok()) s = CheckType(json, "kind", "", kString, "string");
-  if (s.ok()) s = CheckType(json, "metadata", "", Json::value_t::object, "object");
-  if (!s.ok()) return s;
-  auto md = json.find("metadata");
-  if (md != json.end() && md->is_object()) {
-    for (const char* field : {"name", "namespace", "generateName", "uid", "resourceVersion",
-                              "creationTimestamp", "deletionTimestamp"}) {
-      KOP_RETURN_IF_ERROR(CheckType(*md, field, "metadata.", kString, "string"));
-    }
-    KOP_RETURN_IF_ERROR(
-        CheckType(*md, "generation", "metadata.", Json::value_t::number_integer, "integer"));
-    KOP_RETURN_IF_ERROR(CheckStringMap(*md, "labels"));
-    KOP_RETURN_IF_ERROR(CheckStringMap(*md, "annotations"));
-    KOP_RETURN_IF_ERROR(
-        CheckType(*md, "finalizers", "metadata.", Json::value_t::array, "array"));
-    if (auto f = md->find("finalizers"); f != md->end() && f->is_array()) {
-      for (const Json& v : *f) {
-        if (!v.is_string()) {
-          return absl::InvalidArgumentError(kop::StrCat(
-              "metadata.finalizers: expected array of strings, found ", JsonTypeName(v)));
-        }
-      }
-    }
-    if (auto refs = md->find("ownerReferences"); refs != md->end()) {
-      absl::StatusOr<std::vector<OwnerReference>> parsed = OwnerReferencesFromJson(*refs);
-      if (!parsed.ok()) return parsed.status();
-    }
-  }
+  KOP_RETURN_IF_ERROR(Validate(JsonView(json)));
   return Object(std::move(json));
 }
 
@@ -231,6 +231,12 @@ absl::StatusOr<Object> Object::Parse(std::string_view text) {
   absl::StatusOr<Json> j = ParseJson(text);
   if (!j.ok()) return j.status();
   return FromJson(*std::move(j));
+}
+
+absl::StatusOr<Object> Object::ParseCompact(std::string_view text) {
+  KOP_ASSIGN_OR_RETURN(CompactJson compact, CompactJson::Parse(text));
+  KOP_RETURN_IF_ERROR(Validate(compact.view()));
+  return Object(std::move(compact));
 }
 
 Object Object::New(const GroupVersionKind& gvk, const ObjectKey& key) {

@@ -86,6 +86,9 @@ class Object {
   static absl::StatusOr<Object> FromJson(Json json);
   // Parses JSON text, then validates as FromJson does.
   static absl::StatusOr<Object> Parse(std::string_view text);
+  // As Parse, into a compact object: no tree is built unless json() or a mutation needs one,
+  // and then it costs what Parse would have. The client returns the server's answers this way.
+  static absl::StatusOr<Object> ParseCompact(std::string_view text);
   // A new object with apiVersion, kind and (when given) namespace and name set.
   static Object New(const GroupVersionKind& gvk, const ObjectKey& key = {});
 

@@ -23,7 +23,7 @@ void AddParam(std::string* query, const char* key, const std::string& value) {
 
 absl::StatusOr<Object> DecodeObject(const HttpResponse& r, std::string_view what) {
   if (r.code < 200 || r.code > 299) return ApiErrorFromResponse(r.code, r.body);
-  absl::StatusOr<Object> obj = Object::Parse(r.body);
+  absl::StatusOr<Object> obj = Object::ParseCompact(r.body);
   if (!obj.ok()) {
     return absl::InternalError(kop::StrCat(what, ": the server's answer is not an object: ",
                                            obj.status().message()));

@@ -1,6 +1,7 @@
 #include "kop/client/errors.h"
 
 #include "absl/strings/cord.h"
+#include "kop/api/json_view.h"
 #include "kop/base/strings.h"
 
 namespace kop {
@@ -53,22 +54,39 @@ std::string_view DefaultReason(int http) {
   }
 }
 
+// The Status object an API error carries, read without building a tree (the Is* questions
+// below are asked on hot paths, such as a cache miss before every create).
+std::optional<CompactJson> StatusPayload(const absl::Status& s) {
+  if (s.ok()) return std::nullopt;
+  auto payload = s.GetPayload(kStatusPayload);
+  if (!payload.has_value()) return std::nullopt;
+  auto flat = payload->TryFlat();
+  absl::StatusOr<CompactJson> parsed =
+      flat.has_value() ? CompactJson::Parse(std::string_view(flat->data(), flat->size()))
+                       : CompactJson::Parse(std::string(*payload));
+  if (!parsed.ok() || !parsed->view().is_object()) return std::nullopt;
+  return *std::move(parsed);
+}
+
 }  // namespace
 
 absl::Status ApiErrorFromResponse(int http_code, std::string_view body) {
-  Json status;
   absl::StatusOr<Json> parsed = ParseJson(body);
   if (parsed.ok() && StringOr(*parsed, "kind") == "Status") {
-    status = *std::move(parsed);
-  } else {
-    std::string snippet(body.substr(0, 200));
-    status = {{"kind", "Status"},
-              {"apiVersion", "v1"},
-              {"status", "Failure"},
-              {"message", snippet.empty()
-                              ? kop::StrCat("the server answered HTTP ", http_code)
-                              : kop::StrCat("the server answered HTTP ", http_code, ": ", snippet)}};
+    return ApiErrorFromStatus(http_code, *std::move(parsed));
   }
+  std::string snippet(body.substr(0, 200));
+  return ApiErrorFromStatus(
+      http_code, {{"kind", "Status"},
+                  {"apiVersion", "v1"},
+                  {"status", "Failure"},
+                  {"message", snippet.empty() ? kop::StrCat("the server answered HTTP ", http_code)
+                                              : kop::StrCat("the server answered HTTP ", http_code,
+                                                            ": ", snippet)}});
+}
+
+absl::Status ApiErrorFromStatus(int http_code, Json status) {
+  if (!status.is_object()) status = Json::object();
   status["code"] = http_code;
   if (!status.contains("reason") || !status["reason"].is_string() ||
       status["reason"].get<std::string>().empty()) {
@@ -82,21 +100,23 @@ absl::Status ApiErrorFromResponse(int http_code, std::string_view body) {
 }
 
 std::optional<Json> KubernetesStatus(const absl::Status& s) {
-  auto payload = s.GetPayload(kStatusPayload);
-  if (!payload.has_value()) return std::nullopt;
-  absl::StatusOr<Json> j = ParseJson(std::string(*payload));
-  if (!j.ok()) return std::nullopt;
-  return *std::move(j);
+  std::optional<CompactJson> st = StatusPayload(s);
+  if (!st.has_value()) return std::nullopt;
+  return st->view().ToJson();
 }
 
 int HttpCode(const absl::Status& s) {
-  std::optional<Json> st = KubernetesStatus(s);
-  return st.has_value() ? st->value("code", 0) : 0;
+  std::optional<CompactJson> st = StatusPayload(s);
+  if (!st.has_value()) return 0;
+  const JsonView code = st->view()["code"];
+  return code.is_number_integer() ? static_cast<int>(code.get_int64()) : 0;
 }
 
 std::string StatusReason(const absl::Status& s) {
-  std::optional<Json> st = KubernetesStatus(s);
-  return st.has_value() ? st->value("reason", "") : "";
+  std::optional<CompactJson> st = StatusPayload(s);
+  if (!st.has_value()) return "";
+  const JsonView reason = st->view()["reason"];
+  return reason.is_string() ? std::string(reason.get_string()) : "";
 }
 
 std::optional<int> RetryAfterSeconds(const absl::Status& s) {

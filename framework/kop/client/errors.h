@@ -23,6 +23,9 @@ namespace kop {
 // Status object supplies reason, message and details; anything else (HTML from a proxy,
 // nothing at all) gives a message naming the code and the start of the body.
 absl::Status ApiErrorFromResponse(int http_code, std::string_view body);
+// The same for a Status object already in hand (as a cache builds its NotFound): `code` is set
+// to `http_code`, and a missing reason is inferred from it.
+absl::Status ApiErrorFromStatus(int http_code, Json status);
 
 // The Kubernetes Status object behind an error, if it came from the API server.
 std::optional<Json> KubernetesStatus(const absl::Status& s);

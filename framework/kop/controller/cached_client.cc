@@ -32,7 +32,7 @@ absl::StatusOr<cache::ObjectPtr> CachedClient::Get(const GroupVersionKind& gvk, 
                    {"message", kop::StrCat(r.gvr().resource, r.gvr().group.empty() ? "" : ".",
                                            r.gvr().group, " \"", key.name, "\" not found")},
                    {"details", {{"name", key.name}, {"group", r.gvr().group}, {"kind", r.gvr().resource}}}};
-    return ApiErrorFromResponse(404, DumpJson(status));
+    return ApiErrorFromStatus(404, std::move(status));
   }
   return obj;
 }

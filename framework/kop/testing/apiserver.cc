@@ -142,9 +142,7 @@ std::string MediaType(const char* header) {
 
 namespace internal {
 
-std::string HttpDate() {
-  return absl::FormatTime("%a, %d %b %Y %H:%M:%S GMT", absl::Now(), absl::UTCTimeZone());
-}
+std::string HttpDate() { return FormatHttpDate(absl::Now()); }
 
 void AddDateHeader(mg_connection* conn) { mg_response_header_add(conn, "Date", HttpDate().c_str(), -1); }
 

@@ -166,23 +166,47 @@ TEST_CASE("removing a nested field reports whether it existed") {
 }
 
 TEST_CASE("non-object JSON and mistyped metadata are rejected with the field named") {
-  CHECK(Object::Parse("[1]").status().message() == "object: expected a JSON object, got array");
-  CHECK(Object::Parse("not json").status().code() == absl::StatusCode::kInvalidArgument);
-  CHECK(Object::Parse(R"({"metadata": 1})").status().message() ==
-        "metadata: expected object, got integer");
-  CHECK(Object::Parse(R"({"kind": 5})").status().message() == "kind: expected string, got integer");
-  CHECK(Object::Parse(R"({"metadata": {"name": 5}})").status().message() ==
+  // Parse and ParseCompact check the same things and say the same.
+  auto parse = GENERATE(as<absl::StatusOr<Object> (*)(std::string_view)>(), &Object::Parse,
+                        &Object::ParseCompact);
+  CHECK(parse("[1]").status().message() == "object: expected a JSON object, got array");
+  CHECK(parse("not json").status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(parse(R"({"metadata": 1})").status().message() == "metadata: expected object, got integer");
+  CHECK(parse(R"({"kind": 5})").status().message() == "kind: expected string, got integer");
+  CHECK(parse(R"({"metadata": {"name": 5}})").status().message() ==
         "metadata.name: expected string, got integer");
-  CHECK(Object::Parse(R"({"metadata": {"generation": "1"}})").status().message() ==
+  CHECK(parse(R"({"metadata": {"generation": "1"}})").status().message() ==
         "metadata.generation: expected integer, got string");
-  CHECK(Object::Parse(R"({"metadata": {"labels": {"a": 1}}})").status().message() ==
+  CHECK(parse(R"({"metadata": {"generation": 18446744073709551615}})").ok());
+  CHECK(parse(R"({"metadata": {"generation": 1.5}})").status().message() ==
+        "metadata.generation: expected integer, got number");
+  CHECK(parse(R"({"metadata": {"labels": {"a": 1}}})").status().message() ==
         "metadata.labels.a: expected string, got integer");
-  CHECK(Object::Parse(R"({"metadata": {"finalizers": [1]}})").status().code() ==
-        absl::StatusCode::kInvalidArgument);
-  CHECK(Object::Parse(R"({"metadata": {"ownerReferences": [{"kind": "X"}]}})")
+  CHECK(parse(R"({"metadata": {"labels": null, "finalizers": null}})").ok());
+  CHECK(parse(R"({"metadata": {"finalizers": [1]}})").status().message() ==
+        "metadata.finalizers: expected array of strings, found integer");
+  CHECK(parse(R"({"metadata": {"finalizers": {"a": "b"}}})").status().message() ==
+        "metadata.finalizers: expected array, got object");
+  CHECK(parse(R"({"metadata": {"ownerReferences": [{"kind": "X"}]}})")
             .status()
             .message()
             .find("ownerReferences[0]") != std::string_view::npos);
+}
+
+TEST_CASE("ParseCompact gives a compact object equal to Parse's tree") {
+  absl::StatusOr<Object> compact = Object::ParseCompact(kDeployment);
+  REQUIRE(compact.ok());
+  CHECK(compact->is_compact());
+  const Object tree = Object::Parse(kDeployment).value();
+  CHECK_FALSE(tree.is_compact());
+  CHECK(*compact == tree);
+  CHECK(compact->json() == tree.json());
+  CHECK(compact->name() == "web");
+  Object changed = *compact;
+  changed.SetLabel("tier", "front");
+  CHECK_FALSE(changed.is_compact());
+  CHECK(changed.label("tier") == "front");
+  CHECK(changed.label("app") == tree.label("app"));
 }
 
 TEST_CASE("a malformed timestamp is an error on read, not a crash") {

@@ -41,5 +41,48 @@ TEST_CASE("timestamps format in UTC as metav1.Time and metav1.MicroTime do") {
   CHECK(*ParseRFC3339(FormatRFC3339Micro(t)) == t);
 }
 
+TEST_CASE("timestamps are spelled as absl spells them, across the years and at the edges") {
+  const absl::TimeZone utc = absl::UTCTimeZone();
+  auto expect_same = [&](absl::Time t) {
+    INFO(absl::ToUnixNanos(t));
+    CHECK(FormatRFC3339(t) == absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, utc));
+    CHECK(FormatRFC3339Micro(t) == absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", t, utc));
+    CHECK(FormatHttpDate(t) == absl::FormatTime("%a, %d %b %Y %H:%M:%S GMT", t, utc));
+  };
+  // Leap days and the days around them, century years (2000 is a leap year, 1900 and 2100
+  // are not), the epoch, times before it (fractions round down), and the first and last
+  // seconds of the years 0000 and 9999 and just beyond them.
+  for (const char* text :
+       {"2024-02-29T23:59:59Z", "2024-03-01T00:00:00Z", "2000-02-29T12:00:00Z",
+        "1900-02-28T23:59:59Z", "1900-03-01T00:00:00Z", "2100-03-01T00:00:00Z",
+        "1970-01-01T00:00:00Z", "1969-12-31T23:59:59.999999Z", "1600-02-29T00:00:00Z",
+        "1000-01-01T00:00:00Z", "9999-12-31T23:59:59.999999Z"}) {
+    absl::StatusOr<absl::Time> t = ParseRFC3339(text);
+    REQUIRE(t.ok());
+    expect_same(*t);
+  }
+  // Years before 1000 keep four digits, as RFC 3339 (and Go's formatter) require; absl
+  // drops the leading zeros.
+  for (const char* text : {"0000-01-01T00:00:00Z", "0000-02-29T23:59:59Z", "0001-01-01T00:00:00Z",
+                           "0999-12-31T23:59:59Z"}) {
+    absl::StatusOr<absl::Time> t = ParseRFC3339(text);
+    REQUIRE(t.ok());
+    CHECK(FormatRFC3339(*t) == text);
+  }
+  CHECK(FormatRFC3339Micro(*ParseRFC3339("0001-01-01T00:00:00.5Z")) ==
+        "0001-01-01T00:00:00.500000Z");
+  CHECK(FormatHttpDate(*ParseRFC3339("0001-01-01T00:00:00Z")) == "Mon, 01 Jan 0001 00:00:00 GMT");
+  expect_same(absl::FromUnixSeconds(-62167219200) - absl::Seconds(1));  // year -1
+  expect_same(absl::FromUnixSeconds(253402300800));                     // year 10000
+  expect_same(absl::FromUnixNanos(-1));
+  expect_same(absl::InfiniteFuture());
+  expect_same(absl::InfinitePast());
+  // Days of 9,000 years (every 37th, at a varying time of day and fraction).
+  const int64_t first = -30610224000;  // 1000-01-01T00:00:00Z
+  for (int64_t s = first, i = 0; s < 253402300800; s += 86400 * 37 + 3607, ++i) {
+    expect_same(absl::FromUnixSeconds(s) + absl::Microseconds(i * 7919 % 1000000));
+  }
+}
+
 }  // namespace
 }  // namespace kop

@@ -57,6 +57,38 @@ TEST_CASE("retryAfterSeconds is read from the details") {
   CHECK_FALSE(RetryAfterSeconds(absl::NotFoundError("x")).has_value());
 }
 
+TEST_CASE("a Status object in hand becomes the same error its text would") {
+  const Json status = {{"kind", "Status"},
+                       {"apiVersion", "v1"},
+                       {"status", "Failure"},
+                       {"reason", "NotFound"},
+                       {"message", "configmaps \"x\" not found"},
+                       {"details", {{"name", "x"}, {"kind", "configmaps"}}}};
+  absl::Status direct = ApiErrorFromStatus(404, status);
+  absl::Status parsed = ApiErrorFromResponse(404, DumpJson(status));
+  CHECK(direct == parsed);
+  CHECK(kop::IsNotFound(direct));
+  CHECK(HttpCode(direct) == 404);
+  CHECK(direct.message() == "configmaps \"x\" not found");
+  // Without a reason, the code's is filled in; a reason that is not a string counts as none.
+  absl::Status bare = ApiErrorFromStatus(409, {{"kind", "Status"}, {"reason", 7}});
+  CHECK(IsConflict(bare));
+  CHECK(bare.code() == absl::StatusCode::kAborted);
+  CHECK(StatusReason(ApiErrorFromStatus(500, Json::array())) == "InternalError");
+}
+
+TEST_CASE("a payload that is not a Status object answers no rather than failing") {
+  absl::Status s = absl::NotFoundError("x");
+  s.SetPayload("kop.k8s.io/status", absl::Cord("[1,2]"));
+  CHECK_FALSE(kop::IsNotFound(s));
+  CHECK(HttpCode(s) == 0);
+  CHECK_FALSE(KubernetesStatus(s).has_value());
+  s.SetPayload("kop.k8s.io/status", absl::Cord(R"({"reason":["NotFound"],"code":"404"})"));
+  CHECK_FALSE(kop::IsNotFound(s));
+  CHECK(HttpCode(s) == 0);
+  CHECK(KubernetesStatus(s).has_value());
+}
+
 TEST_CASE("errors that did not come from the server answer no") {
   absl::Status s = absl::UnavailableError("connection refused");
   CHECK_FALSE(kop::IsNotFound(s));
