@@ -28,15 +28,20 @@ function(kop_library name)
   kop_target_defaults(kop_${name})
 endfunction()
 
-# kop_test(<name> LABEL <label> SOURCES ... DEPS ...): a Catch2 binary whose test cases
+# kop_test(<name> LABEL <label> [RUN_SERIAL] SOURCES ... DEPS ...): a Catch2 binary whose test cases
 # are each registered with ctest under the given label.
 function(kop_test name)
-  cmake_parse_arguments(_kt "" "LABEL" "SOURCES;DEPS" ${ARGN})
+  cmake_parse_arguments(_kt "RUN_SERIAL" "LABEL" "SOURCES;DEPS" ${ARGN})
   add_executable(${name} ${_kt_SOURCES})
   target_link_libraries(${name} PRIVATE kop_test_main ${_kt_DEPS})
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/test)
   kop_target_defaults(${name})
+  set(_props LABELS ${_kt_LABEL} TIMEOUT 300)
+  if(_kt_RUN_SERIAL)
+    # No other test runs at the same time (ctest -j).
+    list(APPEND _props RUN_SERIAL TRUE)
+  endif()
   catch_discover_tests(${name}
     TEST_PREFIX "${_kt_LABEL}:"
-    PROPERTIES LABELS ${_kt_LABEL} TIMEOUT 300)
+    PROPERTIES ${_props})
 endfunction()
