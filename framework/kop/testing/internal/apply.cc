@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <string_view>
 #include <vector>
 
 #include "kop/base/strings.h"
@@ -33,8 +34,17 @@ const Json* Items(const Json* schema) {
   return it != schema->end() && it->is_object() ? &*it : nullptr;
 }
 
-std::string ListType(const Json* schema) {
-  return schema != nullptr && schema->is_object() ? schema->value("x-kubernetes-list-type", "atomic") : "atomic";
+// The string `key` of `j`, or `fallback` when `j` is not an object or has no such string.
+// (No copies: these run for every field of every write.)
+std::string_view StringField(const Json* j, const char* key, std::string_view fallback = {}) {
+  if (j == nullptr || !j->is_object()) return fallback;
+  auto it = j->find(key);
+  return it != j->end() && it->is_string() ? std::string_view(it->get_ref<const std::string&>())
+                                           : fallback;
+}
+
+std::string_view ListType(const Json* schema) {
+  return StringField(schema, "x-kubernetes-list-type", "atomic");
 }
 
 std::vector<std::string> ListKeys(const Json* schema) {
@@ -49,7 +59,7 @@ std::vector<std::string> ListKeys(const Json* schema) {
 }
 
 bool AtomicMap(const Json* schema) {
-  return schema != nullptr && schema->is_object() && schema->value("x-kubernetes-map-type", "") == "atomic";
+  return StringField(schema, "x-kubernetes-map-type") == "atomic";
 }
 
 // Which top-level fields a write through the main resource or a subresource may own, and
@@ -132,7 +142,7 @@ void CollectChanges(const Json& value, const Json* before, const Json* schema, P
     return;
   }
   if (value.is_array() && !value.empty()) {
-    const std::string type = ListType(schema);
+    const std::string_view type = ListType(schema);
     const std::vector<std::string> keys = ListKeys(schema);
     auto all_keyed = [&](const Json& list) {
       return std::all_of(list.begin(), list.end(), [&](const Json& e) { return HasKeys(e, keys); });
@@ -287,7 +297,7 @@ Json Merge(const Json* live, const Json& config, const Json* schema, const Path&
     return out;
   }
   if (config.is_array() && live->is_array()) {
-    const std::string type = ListType(schema);
+    const std::string_view type = ListType(schema);
     const std::vector<std::string> keys = ListKeys(schema);
     if (type == "map" && std::all_of(config.begin(), config.end(), [&](const Json& e) { return HasKeys(e, keys); }) &&
         std::all_of(live->begin(), live->end(), [&](const Json& e) { return HasKeys(e, keys); })) {
@@ -346,8 +356,9 @@ struct Entry {
   Json json;  // manager, operation, apiVersion, time, subresource
   Fields fields;
   bool Is(const std::string& manager, const std::string& operation, const std::string& subresource) const {
-    return json.value("manager", "") == manager && json.value("operation", "") == operation &&
-           json.value("subresource", "") == subresource;
+    return StringField(&json, "manager") == manager &&
+           StringField(&json, "operation") == operation &&
+           StringField(&json, "subresource") == subresource;
   }
 };
 
@@ -359,20 +370,25 @@ std::vector<Entry> EntriesOf(const Json& object) {
   if (!mf.is_array()) return out;
   for (const Json& e : mf) {
     if (!e.is_object()) continue;
-    Entry entry{e, {}};
-    Path p;
-    if (e.contains("fieldsV1")) Decode(e["fieldsV1"], p, entry.fields);
-    entry.json.erase("fieldsV1");
+    Entry entry{Json::object(), {}};
+    for (const auto& [key, value] : e.items()) {
+      if (key == "fieldsV1") {
+        Path p;
+        Decode(value, p, entry.fields);
+      } else {
+        entry.json[key] = value;
+      }
+    }
     out.push_back(std::move(entry));
   }
   return out;
 }
 
-void StoreEntries(Json& object, const std::vector<Entry>& entries) {
+void StoreEntries(Json& object, std::vector<Entry> entries) {
   Json managed = Json::array();
-  for (const Entry& e : entries) {
+  for (Entry& e : entries) {
     if (e.fields.empty()) continue;
-    Json j = e.json;
+    Json j = std::move(e.json);
     j["fieldsType"] = "FieldsV1";
     j["fieldsV1"] = Encode(e.fields);
     managed.push_back(std::move(j));
@@ -388,7 +404,9 @@ Entry& EntryFor(std::vector<Entry>& entries, const ApplyRequest& r, const std::s
   for (Entry& e : entries) {
     if (e.Is(r.manager, operation, r.subresource)) return e;
   }
-  Json j = {{"manager", r.manager}, {"operation", operation}};
+  Json j = Json::object();
+  j["manager"] = r.manager;
+  j["operation"] = operation;
   if (!r.subresource.empty()) j["subresource"] = r.subresource;
   entries.push_back({std::move(j), {}});
   return entries.back();
@@ -503,7 +521,7 @@ absl::StatusOr<Json> ServerSideApply(const Json* live, const Json& config, const
   Entry& mine = EntryFor(entries, r, "Apply");
   mine.fields = applied;
   Stamp(mine, r);
-  StoreEntries(result, entries);
+  StoreEntries(result, std::move(entries));
   return result;
 }
 
@@ -570,7 +588,7 @@ void TrackUpdate(const Json* before, Json& after, const ApplyRequest& r, const J
     mine.fields.insert(changed.begin(), changed.end());
     Stamp(mine, r);
   }
-  StoreEntries(after, entries);
+  StoreEntries(after, std::move(entries));
 }
 
 std::string ManagerOf(const std::string& field_manager, const std::string& user_agent) {
