@@ -25,6 +25,7 @@
 #include <filesystem>
 #include <iostream>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "chaos/convergence.h"
@@ -234,13 +235,22 @@ int main(int argc, char** argv) {
   }, f.converge_timeout);
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
 
+  // The Applications left at the end: a key whose last reconcile failed is a key left behind
+  // only if its Application still exists.
+  std::set<std::string> live;
+  {
+    auto apps = (*client)->Resource({"example.com", "v1", "applications"}, true).Namespace("default").ListAll();
+    if (!apps.ok()) return Usage("cannot list the Applications at the end: " + apps.status().ToString());
+    for (const kop::Object& app : apps->items) live.insert(kop::StrCat(app.namespace_(), "/", app.name()));
+  }
+
   std::vector<std::string> violations;
   kop::Json summary = {{"seed", f.seed}, {"mode", f.mode}, {"duration_s", f.duration.count() / 1000.0},
                        {"apps", f.apps}};
   if (in_process) {
     std::string why;
     if (in_process->Failed(&why)) violations.push_back("the operator stopped: " + why);
-    for (std::string& v : in_process->ledger().Violations()) violations.push_back(std::move(v));
+    for (std::string& v : in_process->ledger().Violations(live)) violations.push_back(std::move(v));
     summary["reconciles"] = in_process->ledger().reconciles();
     summary["reconcile_errors"] = in_process->ledger().errors();
     if (f.verbose) summary["reconcile_error_messages"] = in_process->ledger().Errors();
@@ -248,7 +258,7 @@ int main(int argc, char** argv) {
   }
   if (fleet) {
     fleet->StopAll();
-    for (std::string& v : fleet->Violations()) violations.push_back(std::move(v));
+    for (std::string& v : fleet->Violations(live)) violations.push_back(std::move(v));
     summary["reconciles"] = fleet->reconciles();
     summary["process_chaos"] = fleet->Counts();
   }

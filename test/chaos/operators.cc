@@ -43,11 +43,11 @@ std::map<std::string, int> ReconcileLedger::Errors() const {
   return error_messages_;
 }
 
-std::vector<std::string> ReconcileLedger::Violations() const {
+std::vector<std::string> ReconcileLedger::Violations(const std::set<std::string>& live) const {
   kop::MutexLock lock(&mu_);
   std::vector<std::string> out = overlaps_;
   for (const auto& [key, ok] : last_ok_) {
-    if (!ok) out.push_back(kop::StrCat("key ", key, ": its last reconcile failed, and none succeeded after"));
+    if (!ok && live.contains(key)) out.push_back(kop::StrCat("key ", key, ": its last reconcile failed, and none succeeded after"));
   }
   return out;
 }
@@ -286,7 +286,7 @@ void OperatorFleet::StopAll() {
 std::map<std::string, int> OperatorFleet::Counts() const { return counts_; }
 int OperatorFleet::reconciles() const { return reconciles_; }
 
-std::vector<std::string> OperatorFleet::Violations() const {
+std::vector<std::string> OperatorFleet::Violations(const std::set<std::string>& live) const {
   struct Interval {
     absl::Time begin, end;
     int incarnation;
@@ -333,8 +333,8 @@ std::vector<std::string> OperatorFleet::Violations() const {
       all.push_back(i);
     }
   }
-  // Every key's last finished reconcile (over all processes) must have succeeded: an error
-  // log without a later success is a key left behind.
+  // Every live key's last finished reconcile (over all processes) must have succeeded: an
+  // error log without a later success is a key left behind.
   std::map<std::string, std::pair<absl::Time, bool>> last_result;
   for (const Interval& i : all) {
     if (i.end == absl::InfiniteFuture() || !i.finished) continue;
@@ -345,7 +345,7 @@ std::vector<std::string> OperatorFleet::Violations() const {
     }
   }
   for (const auto& [key, result] : last_result) {
-    if (!result.second) out.push_back(kop::StrCat("key ", key, ": its last reconcile failed, and none succeeded after"));
+    if (!result.second && live.contains(key)) out.push_back(kop::StrCat("key ", key, ": its last reconcile failed, and none succeeded after"));
   }
   std::sort(all.begin(), all.end(), [](const Interval& a, const Interval& b) { return a.begin < b.begin; });
   for (size_t a = 0; a < all.size(); ++a) {

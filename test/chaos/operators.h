@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <set>
 #include <stop_token>
 #include <string>
 #include <thread>
@@ -29,8 +30,9 @@ class ReconcileLedger {
   void End(const std::string& key, const absl::Status& status);
   // How often each error (its first 100 characters) was seen.
   std::map<std::string, int> Errors() const;
-  // Keys whose reconciles overlapped, and those whose last reconcile failed.
-  std::vector<std::string> Violations() const;
+  // Keys whose reconciles overlapped, and those of `live` whose last reconcile failed (an
+  // Application deleted after a failure has nothing left to reconcile).
+  std::vector<std::string> Violations(const std::set<std::string>& live) const;
   int reconciles() const;
   int errors() const;
   // Reconciles of one key so far.
@@ -82,8 +84,10 @@ class OperatorFleet {
   void StopAll();
   // From the processes' logs: reconciles of one key that overlapped, and reconciles of two
   // processes that overlapped (two leaders acting at once); crashes (death by a signal the
-  // harness did not send).
-  std::vector<std::string> Violations() const;
+  // harness did not send); keys of `live` whose last reconcile failed. (A key deleted after a
+  // failed reconcile is not one: while no replica leads, nobody sees the deletion, and a new
+  // leader's list no longer has the key.)
+  std::vector<std::string> Violations(const std::set<std::string>& live) const;
   std::map<std::string, int> Counts() const;
   int reconciles() const;
 
