@@ -68,7 +68,21 @@ void AppendTextField(std::string& out, std::string_view key, const Json& v) {
   AppendJsonValue(out, v);
 }
 
+// A logger's fixed fields, outermost WithValues first (the order they were added in).
+template <typename F>
+void ForEachContextFields(const internal::FieldNode* node, F&& f) {
+  absl::InlinedVector<const internal::FieldNode*, 8> chain;
+  for (; node != nullptr; node = node->parent.get()) chain.push_back(node);
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) f((*it)->fields);
+}
+
 }  // namespace
+
+void internal::FlattenFields(const FieldNode& node, Fields& out) {
+  ForEachContextFields(&node, [&](const Fields& fields) {
+    for (const auto& kv : fields) out.push_back(kv);
+  });
+}
 
 absl::StatusOr<Format> ParseFormat(std::string_view text) {
   if (text == "json") return Format::kJson;
@@ -148,7 +162,7 @@ void Logger::Emit(int level, const absl::Status* error, std::string_view msg,
         AppendJsonValue(line, v);
       }
     };
-    if (fields_) append(*fields_);
+    ForEachContextFields(fields_.get(), append);
     append(call_fields);
     line += "}\n";
   } else {
@@ -168,9 +182,9 @@ void Logger::Emit(int level, const absl::Status* error, std::string_view msg,
     line += ' ';
     AppendJsonString(line, msg);
     if (error != nullptr) AppendTextField(line, "error", Json(StatusText(*error)));
-    if (fields_) {
-      for (const auto& [k, v] : *fields_) AppendTextField(line, k, v);
-    }
+    ForEachContextFields(fields_.get(), [&](const internal::Fields& fields) {
+      for (const auto& [k, v] : fields) AppendTextField(line, k, v);
+    });
     for (const auto& [k, v] : call_fields) AppendTextField(line, k, v);
     line += '\n';
   }

@@ -30,12 +30,13 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "kop/base/mutex.h"
 #include "absl/time/time.h"
 #include "kop/api/json.h"
 #include "kop/base/clock.h"
+#include "kop/base/mutex.h"
 
 namespace kop::log {
 
@@ -110,7 +111,23 @@ Json ToLogValue(const T& v) {
 namespace internal {
 
 struct Core;
-using Fields = std::vector<std::pair<std::string, Json>>;
+// A record's key-value pairs. Most calls and child loggers carry one or two.
+using Fields = absl::InlinedVector<std::pair<std::string, Json>, 2>;
+
+// The fields a child logger adds, linked to its parent's: a child shares what its ancestors
+// hold instead of copying it, so WithValues costs the new pairs only (a reconcile's logger
+// context is built this way for every reconcile).
+struct FieldNode {
+  // A chain never grows longer than this: a child of a node this deep copies the chain's
+  // fields into itself and starts a new one (which keeps logging a record and destroying a
+  // logger bounded, however many times WithValues is applied).
+  static constexpr int kMaxDepth = 8;
+  std::shared_ptr<const FieldNode> parent;
+  int depth = 1;  // nodes in the chain, this one included
+  Fields fields;
+};
+// Appends the fields of `node`'s chain to `out`, outermost first.
+void FlattenFields(const FieldNode& node, Fields& out);
 
 template <typename K>
 std::string KeyString(const K& k) {
@@ -165,9 +182,15 @@ class Logger {
   template <typename... KV>
   Logger WithValues(const KV&... kv) const {
     Logger child = *this;
-    auto fields = std::make_shared<internal::Fields>(fields_ ? *fields_ : internal::Fields{});
-    internal::AppendFields(*fields, kv...);
-    child.fields_ = std::move(fields);
+    auto node = std::make_shared<internal::FieldNode>();
+    if (fields_ != nullptr && fields_->depth >= internal::FieldNode::kMaxDepth) {
+      internal::FlattenFields(*fields_, node->fields);
+    } else if (fields_ != nullptr) {
+      node->parent = fields_;
+      node->depth = fields_->depth + 1;
+    }
+    internal::AppendFields(node->fields, kv...);
+    child.fields_ = std::move(node);
     return child;
   }
 
@@ -203,7 +226,7 @@ class Logger {
 
   std::shared_ptr<internal::Core> core_;
   std::string name_;
-  std::shared_ptr<const internal::Fields> fields_;
+  std::shared_ptr<const internal::FieldNode> fields_;  // the innermost WithValues; null: none
 };
 
 template <typename... KV>

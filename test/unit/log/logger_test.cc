@@ -53,6 +53,33 @@ TEST_CASE("child loggers carry their fixed fields into every record") {
   CHECK_FALSE(ParseJson(lines[2]).value().contains("controller"));
 }
 
+TEST_CASE("fixed fields keep the order they were added in, however deep the children go") {
+  Capture c(Format::kText);
+  // Deeper than a chain of shared fields grows before it is folded into one node, so both
+  // the linked and the folded paths are on the way; a sibling must see none of the other's.
+  Logger l = c.logger.WithValues("k0", 0);
+  Logger sibling = l.WithValues("side", true);
+  std::string expected = " k0=0";
+  for (int i = 1; i <= 20; ++i) {
+    l = l.WithValues("k" + std::to_string(i), i);
+    expected += " k" + std::to_string(i) + "=" + std::to_string(i);
+    l.Info("m");
+  }
+  // A key given twice is written twice, in order, as logr's sinks see it.
+  l.WithValues("k0", "again").Info("dup", "call", 1);
+  sibling.Info("s");
+  auto lines = c.sink->Lines();
+  REQUIRE(lines.size() == 22);
+  for (int i = 1; i <= 20; ++i) {
+    std::string want = " k0=0";
+    for (int j = 1; j <= i; ++j) want += " k" + std::to_string(j) + "=" + std::to_string(j);
+    INFO("record " << i << ": " << lines[i - 1]);
+    CHECK(lines[i - 1].ends_with("\"m\"" + want + "\n"));
+  }
+  CHECK(lines[20].ends_with("\"dup\"" + expected + " k0=\"again\" call=1\n"));
+  CHECK(lines[21].ends_with("\"s\" k0=0 side=true\n"));
+}
+
 TEST_CASE("verbosity gates V(n) records and errors are always written") {
   Capture c(Format::kJson, /*verbosity=*/1);
   c.logger.V(1).Info("shown");
