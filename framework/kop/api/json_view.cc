@@ -571,8 +571,8 @@ class CompactWriter {
       }
     }
     entries_bytes_.assign(out_, c.start, out_.size() - c.start);
-    std::vector<std::pair<size_t, size_t>> spans;
-    spans.reserve(order_.size());
+    std::vector<std::pair<size_t, size_t>>& spans = spans_;
+    spans.clear();
     for (uint32_t i : order_) spans.push_back(span(i));
     out_.resize(c.start);
     entries_.resize(c.first_entry);
@@ -633,6 +633,8 @@ class CompactWriter {
   std::vector<Container> open_;
   std::vector<size_t> entries_;  // where each entry of every open container begins
   std::vector<uint32_t> order_;
+  // Close's scratch, reused from one container to the next.
+  std::vector<std::pair<size_t, size_t>> spans_;
   std::string entries_bytes_;
   std::string error_;
 };
