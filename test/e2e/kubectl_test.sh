@@ -227,4 +227,11 @@ check "foreground: the owner goes once its dependent is gone" wait_for run '! k 
 check "delete -f" k delete -f "$work/deploy.yaml"
 check "the Deployment is gone" run '! k get deployment web'
 
+# ---- auth: the server authorises everyone it authenticates
+check "auth can-i answers yes" run '[ "$(out auth can-i create deployments)" = yes ]'
+check "auth can-i --list lists every verb on every resource" \
+  run 'out auth can-i --list | grep -Eq "^\*\.\* +\[\] +\[\] +\[\*\]"'
+check "auth whoami names the kubeconfig's user" \
+  run 'out auth whoami -o json | jq -e ".status.userInfo.groups | index(\"system:authenticated\")"'
+
 finish

@@ -1,32 +1,33 @@
 #include "kop/testing/apiserver.h"
 
-#include <algorithm>
-#include <cstdio>
-#include <atomic>
-#include <set>
-#include <filesystem>
-#include <fstream>
-#include <map>
-#include <random>
-#include <sstream>
-#include <thread>
-#include <vector>
-
 #include <arpa/inet.h>
 #include <dlfcn.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "civetweb.h"
 #include "kop/api/label_selector.h"
 #include "kop/api/patch.h"
 #include "kop/api/time.h"
-#include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
-#include "absl/strings/match.h"
-#include "absl/time/clock.h"
-#include "absl/time/time.h"
 #include "kop/api/yaml.h"
 #include "kop/base/net.h"
 #include "kop/base/status_macros.h"
@@ -36,9 +37,9 @@
 #include "kop/testing/internal/large_stack.h"
 #include "kop/testing/internal/registry.h"
 #include "kop/testing/internal/schema.h"
+#include "kop/testing/internal/server.h"
 #include "kop/testing/internal/store.h"
 #include "kop/testing/internal/table.h"
-#include "kop/testing/internal/server.h"
 #include "kop/testing/internal/tls.h"
 #include "kop/testing/internal/validation.h"
 
@@ -213,11 +214,13 @@ absl::Status ApiServer::Impl::RestoreFromJournal() {
   return absl::OkStatus();
 }
 
-// The tokens of a static token file: "token,user,uid[,groups]" lines.
-absl::StatusOr<std::vector<std::string>> ReadTokenFile(const std::string& path) {
+// The tokens of a static token file, as kube-apiserver's --token-auth-file reads it: CSV lines
+// "token,user,uid[,groups]", groups comma-separated (and so quoted when there are several).
+absl::StatusOr<std::vector<std::pair<std::string, internal::UserInfo>>> ReadTokenFile(
+    const std::string& path) {
   std::ifstream in(path);
   if (!in) return absl::InvalidArgumentError(kop::StrCat("--token-auth-file ", path, ": cannot read it"));
-  std::vector<std::string> tokens;
+  std::vector<std::pair<std::string, internal::UserInfo>> tokens;
   std::string line;
   int n = 0;
   while (std::getline(in, line)) {
@@ -230,26 +233,46 @@ absl::StatusOr<std::vector<std::string>> ReadTokenFile(const std::string& path) 
       return absl::InvalidArgumentError(kop::StrCat("--token-auth-file ", path, ": line ", n,
                                                     ": want token,user,uid[,groups]"));
     }
-    tokens.push_back(line.substr(0, first));
+    internal::UserInfo user;
+    user.username = line.substr(first + 1, second - first - 1);
+    const size_t third = line.find(',', second + 1);
+    user.uid = line.substr(second + 1,
+                           third == std::string::npos ? std::string::npos : third - second - 1);
+    if (third != std::string::npos) {
+      std::string groups = line.substr(third + 1);
+      if (groups.size() >= 2 && groups.front() == '"' && groups.back() == '"') {
+        groups = groups.substr(1, groups.size() - 2);
+      }
+      for (auto g : absl::StrSplit(groups, ',', absl::SkipEmpty())) {
+        user.groups.emplace_back(g.data(), g.size());
+      }
+    }
+    user.groups.push_back("system:authenticated");
+    tokens.emplace_back(line.substr(0, first), std::move(user));
   }
   if (tokens.empty()) return absl::InvalidArgumentError(kop::StrCat("--token-auth-file ", path, ": no tokens in it"));
   return tokens;
 }
 
+// The user of the token the server makes up (or is given) for its own kubeconfig.
+internal::UserInfo AdminUser() {
+  return {.username = "kop-admin", .uid = "", .groups = {"system:masters", "system:authenticated"}};
+}
+
 absl::Status ApiServer::Impl::Start() {
   KOP_RETURN_IF_ERROR(RestoreFromJournal());
   token_ = options_.token;
-  if (!token_.empty()) tokens_.insert(token_);
+  if (!token_.empty()) tokens_.emplace(token_, AdminUser());
   if (!options_.token_auth_file.empty()) {
-    KOP_ASSIGN_OR_RETURN(std::vector<std::string> tokens, ReadTokenFile(options_.token_auth_file));
-    tokens_.insert(tokens.begin(), tokens.end());
-    if (token_.empty()) token_ = tokens.front();
+    KOP_ASSIGN_OR_RETURN(auto tokens, ReadTokenFile(options_.token_auth_file));
+    for (auto& [token, user] : tokens) tokens_.insert_or_assign(token, std::move(user));
+    if (token_.empty()) token_ = tokens.front().first;
   }
   if (options_.tls && token_.empty()) {
     std::random_device rd;
     static constexpr char kHex[] = "0123456789abcdef";
     for (int i = 0; i < 32; ++i) token_ += kHex[rd() % 16];
-    tokens_.insert(token_);
+    tokens_.emplace(token_, AdminUser());
   }
   if (options_.tls) KOP_RETURN_IF_ERROR(LoadSslCompat());
   mg_init_library(options_.tls ? MG_FEATURES_TLS : 0);
@@ -519,6 +542,21 @@ Response ApiServer::Impl::Route(Request& req, std::string* verb,
   *verb = "get";
   if (seg.empty()) return JsonResponse(200, {{"paths", {"/api", "/apis", "/healthz", "/version"}}});
   if (seg[0] == "healthz" || seg[0] == "readyz" || seg[0] == "livez") {
+    // The server's checks, as upstream names the basic ones: every one passes once it serves.
+    static constexpr const char* kChecks[] = {"ping", "log", "etcd"};
+    if (seg.size() == 2) {
+      for (const char* check : kChecks) {
+        if (seg[1] == check) return {200, "ok", "text/plain; charset=utf-8"};
+      }
+      return {404, "404 page not found\n", "text/plain; charset=utf-8"};
+    }
+    if (seg.size() > 2) return {404, "404 page not found\n", "text/plain; charset=utf-8"};
+    if (req.query.contains("verbose")) {
+      std::string out;
+      for (const char* check : kChecks) out += kop::StrCat("[+]", check, " ok\n");
+      out += kop::StrCat(seg[0], " check passed\n");
+      return {200, std::move(out), "text/plain; charset=utf-8"};
+    }
     return {200, "ok", "text/plain; charset=utf-8"};
   }
   if (!tokens_.empty() && !(seg.size() == 1 && seg[0] == "version")) {
@@ -578,7 +616,9 @@ Response ApiServer::Impl::Route(Request& req, std::string* verb,
   if (std::optional<Response> injected = InjectedFailure(*verb, req.path)) return *injected;
 
   absl::StatusOr<Response> result = absl::InternalError("unreachable");
-  if (t.sub == "scale") {
+  if (t.info->review) {
+    result = Review(t, req);
+  } else if (t.sub == "scale") {
     result = Scale(t, req);
   } else if (req.method == "GET") {
     if (*verb == "watch") {

@@ -132,6 +132,24 @@ Registry::Registry() {
   AddLocked(Builtin("rbac.authorization.k8s.io", "clusterroles", "clusterrole", "ClusterRole", false, {}));
   AddLocked(Builtin("rbac.authorization.k8s.io", "clusterrolebindings", "clusterrolebinding",
                     "ClusterRoleBinding", false, {}));
+  // Reviews: what kubectl auth can-i / whoami, webhook authorisers and metrics endpoints
+  // that delegate authentication ask the server.
+  for (auto [group, plural, singular, kind, namespaced] :
+       {std::tuple{"authentication.k8s.io", "tokenreviews", "tokenreview", "TokenReview", false},
+        std::tuple{"authentication.k8s.io", "selfsubjectreviews", "selfsubjectreview",
+                   "SelfSubjectReview", false},
+        std::tuple{"authorization.k8s.io", "subjectaccessreviews", "subjectaccessreview",
+                   "SubjectAccessReview", false},
+        std::tuple{"authorization.k8s.io", "selfsubjectaccessreviews", "selfsubjectaccessreview",
+                   "SelfSubjectAccessReview", false},
+        std::tuple{"authorization.k8s.io", "localsubjectaccessreviews", "localsubjectaccessreview",
+                   "LocalSubjectAccessReview", true},
+        std::tuple{"authorization.k8s.io", "selfsubjectrulesreviews", "selfsubjectrulesreview",
+                   "SelfSubjectRulesReview", false}}) {
+    ResourceInfo r = Builtin(group, plural, singular, kind, namespaced, {});
+    r.review = true;
+    AddLocked(r);
+  }
   {
     ResourceInfo ev = Builtin("events.k8s.io", "events", "event", "Event", true, {"ev"});
     ev.field_labels = {"regarding.kind", "regarding.namespace", "regarding.name", "reason",
@@ -310,7 +328,7 @@ std::vector<std::shared_ptr<const ResourceInfo>> Registry::StoredResources() con
   std::vector<std::shared_ptr<const ResourceInfo>> out;
   std::set<std::string> seen;
   for (const auto& [key, info] : resources_) {
-    if (seen.insert(info->StorageKey()).second) out.push_back(info);
+    if (!info->review && seen.insert(info->StorageKey()).second) out.push_back(info);
   }
   return out;
 }
@@ -387,7 +405,8 @@ absl::StatusOr<Json> Registry::ApiResourceList(const std::string& group,
               {"singularName", info->singular},
               {"namespaced", info->namespaced},
               {"kind", info->kind},
-              {"verbs", info->plural == "namespaces"
+              {"verbs", info->review ? Json({"create"})
+                        : info->plural == "namespaces"
                             ? Json({"create", "delete", "get", "list", "patch", "update", "watch"})
                             : Json(kAllVerbs)}};
     if (!info->short_names.empty()) r["shortNames"] = info->short_names;

@@ -30,6 +30,9 @@ struct ResourceInfo {
   bool has_generation = false;   // metadata.generation tracks spec changes
   bool custom = false;           // defined by a CustomResourceDefinition
   bool delete_returns_object = false;
+  // A review (TokenReview, SelfSubjectAccessReview, ...): only created, answered at once and
+  // never stored, listed or watched.
+  bool review = false;
   std::set<std::string> field_labels;  // selectable fields besides metadata.name/namespace
   std::string name_format = "subdomain";  // "subdomain", "label" (RFC 1123) or "label1035"
   // The schema objects are pruned, defaulted and validated by: a custom resource's

@@ -49,6 +49,14 @@ inline absl::Status NoSuchResource() {
   return ApiError(404, "NotFound", "the server could not find the requested resource", Json::object());
 }
 
+// Who a request is made by (authentication.k8s.io UserInfo).
+struct UserInfo {
+  std::string username;
+  std::string uid;
+  std::vector<std::string> groups;
+  Json ToJson() const;
+};
+
 // Adds a Date header formatted thread-safely (civetweb's own uses gmtime()).
 // The current time as an HTTP Date header value.
 std::string HttpDate();
@@ -173,6 +181,11 @@ class ApiServer::Impl {
                                   const Json& patch, const Json* schema) const;
   // The scale subresource (autoscaling/v1 Scale): GET, PUT and PATCH of .../<name>/scale.
   absl::StatusOr<Response> Scale(const Target& t, Request& req);
+  // TokenReview, SelfSubjectReview and the access reviews (internal/review.cc).
+  absl::StatusOr<Response> Review(const Target& t, Request& req);
+  // The user a request's bearer token stands for; the server's anonymous administrator when it
+  // authenticates nobody.
+  internal::UserInfo UserOf(const Request& req) const;
   absl::StatusOr<Response> DeleteCollection(const Target& t, Request& req);
   void ServeWatch(const Target& t, const Request& req);
   Response Admin(const Request& req);
@@ -254,7 +267,8 @@ class ApiServer::Impl {
   int port_ = 0;
   internal::TlsMaterial tls_;
   std::string token_;                 // the token the kubeconfig carries
-  std::set<std::string> tokens_;      // every accepted bearer token; empty: no authentication
+  // Every accepted bearer token and its user; empty: no authentication.
+  std::map<std::string, internal::UserInfo> tokens_;
   std::string tls_file_;  // serving certificate and key, as civetweb reads them
   std::atomic<bool> stopping_{false};
 
