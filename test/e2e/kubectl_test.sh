@@ -58,6 +58,12 @@ check "get prints kube's columns" run 'out get configmap settings | head -n 1 | 
 check "get -o json" run 'out get configmap settings -o json | jq -e ".data.color == \"blue\""'
 check "get -o yaml" run 'out get configmap settings -o yaml | grep -q "^  color: blue"'
 check "get -o name" run '[ "$(out get configmap settings -o name)" = configmap/settings ]'
+check "get --sort-by sorts the rows by a field" \
+  run 'for cm in "zz-1 a" "aa-2 b"; do set -- $cm
+         printf "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s\n  labels: {sorted: \"yes\"}\ndata:\n  order: %s\n" "$1" "$2" | k apply -f - >/dev/null
+       done
+       [ "$(out get configmaps -l sorted=yes --sort-by=.data.order --no-headers | awk "{print \$1}" | tr "\n" " ")" = "zz-1 aa-2 " ] &&
+       k delete configmaps -l sorted=yes >/dev/null'
 check "create -f twice is AlreadyExists" \
   run '! k create -f "$work/cm.yaml" >"$work/again.out" 2>&1 && grep -q AlreadyExists "$work/again.out"'
 

@@ -47,6 +47,14 @@ TEST_CASE("a list asked for as a Table has kube's columns and one row per object
   REQUIRE(r.json()["rows"].size() == 1);
   REQUIRE(r.json()["rows"][0]["object"]["kind"] == "ConfigMap");
   REQUIRE(r.json()["rows"][0]["object"]["data"]["b"] == "2");
+  // So does a list's row, whose object (unlike the plain list's items) carries its kind, to be
+  // decoded alone (kubectl get --sort-by).
+  r = c.http().Request("GET", path + "?includeObject=Object", "", "", kTableAccept);
+  REQUIRE(r.code == 200);
+  REQUIRE(r.json()["rows"].size() == 1);
+  CHECK(r.json()["rows"][0]["object"]["kind"] == "ConfigMap");
+  CHECK(r.json()["rows"][0]["object"]["apiVersion"] == "v1");
+  CHECK(r.json()["rows"][0]["object"]["metadata"]["name"] == "two-keys");
   // Without the Table media type, the plain list.
   REQUIRE(c.http().Get(path).json()["kind"] == "ConfigMapList");
 }

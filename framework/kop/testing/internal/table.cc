@@ -356,7 +356,13 @@ Json MakeTable(const ResourceInfo& info, const std::vector<const Json*>& objects
     for (Json& c : printer.cells(*o, now)) cells.push_back(std::move(c));
     Json row = {{"cells", std::move(cells)}};
     if (include == IncludeObject::kObject) {
-      row["object"] = *o;
+      // Whole, with its kind: the items of built-in lists carry none, but a row's object is
+      // decoded on its own (kubectl get --sort-by reads it).
+      Json& obj = row["object"] = *o;
+      if (obj.is_object()) {
+        obj["apiVersion"] = info.ApiVersion();
+        obj["kind"] = info.kind;
+      }
     } else if (include == IncludeObject::kMetadata) {
       row["object"] = {{"kind", "PartialObjectMetadata"},
                        {"apiVersion", "meta.k8s.io/v1"},
