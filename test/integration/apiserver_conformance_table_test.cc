@@ -1,6 +1,8 @@
 // API server conformance: the alternate representations clients ask for with Accept:
 // meta.k8s.io/v1 Table (`kubectl get`) and PartialObjectMetadata (metadata-only informers).
 // Passes against a real kube-apiserver (KOP_TEST_KUBECONFIG) as against the embedded one.
+#include <ctime>
+
 #include "catch2/catch.hpp"
 #include "support/cluster.h"
 
@@ -57,6 +59,123 @@ TEST_CASE("a list asked for as a Table has kube's columns and one row per object
   CHECK(r.json()["rows"][0]["object"]["metadata"]["name"] == "two-keys");
   // Without the Table media type, the plain list.
   REQUIRE(c.http().Get(path).json()["kind"] == "ConfigMapList");
+}
+
+// The one row of `path`'s Table (a single GET).
+Json OneRow(const TestCluster& c, const std::string& path, Json* table = nullptr) {
+  HttpReply r = c.http().Request("GET", path, "", "", kTableAccept);
+  INFO(r.body);
+  REQUIRE(r.code == 200);
+  Json t = r.json();
+  REQUIRE(t["rows"].size() == 1);
+  if (table != nullptr) *table = t;
+  return t["rows"][0];
+}
+
+TEST_CASE("Events print as kubectl get events shows them, the name last") {
+  TestCluster c;
+  const std::string now = [] {
+    char buf[32];
+    const std::time_t t = std::time(nullptr);
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+    return std::string(buf);
+  }();
+  Json event = {
+      {"apiVersion", "v1"},
+      {"kind", "Event"},
+      {"metadata", {{"name", "web.1"}}},
+      {"involvedObject",
+       {{"kind", "Deployment"}, {"name", "web"}, {"namespace", c.ns()}, {"apiVersion", "apps/v1"}}},
+      {"reason", "ScalingReplicaSet"},
+      {"message", "  Scaled up replica set web-1 to 2 "},
+      {"type", "Normal"},
+      {"source", {{"component", "deployment-controller"}}},
+      {"firstTimestamp", now},
+      {"lastTimestamp", now},
+      {"count", 3}};
+  REQUIRE(c.http().Post(CorePath(c.ns(), "events"), event).code == 201);
+  Json table;
+  Json row = OneRow(c, CorePath(c.ns(), "events", "web.1"), &table);
+  CHECK(ColumnNames(table) == std::vector<std::string>{"Last Seen", "Type", "Reason", "Object",
+                                                       "Subobject", "Source", "Message",
+                                                       "First Seen", "Count", "Name"});
+  const Json& cells = row["cells"];
+  REQUIRE(cells.size() == 10);
+  CHECK(cells[0].is_string());
+  CHECK(cells[0] != "<unknown>");
+  CHECK(cells[1] == "Normal");
+  CHECK(cells[2] == "ScalingReplicaSet");
+  CHECK(cells[3] == "deployment/web");
+  CHECK(cells[5] == "deployment-controller");
+  CHECK(cells[6] == "Scaled up replica set web-1 to 2");
+  CHECK(cells[8] == 3);
+  CHECK(cells[9] == "web.1");
+  CHECK(table["columnDefinitions"][9]["priority"] == 1);
+}
+
+TEST_CASE("service accounts, role bindings and workloads have kube's columns") {
+  TestCluster c;
+  Json table;
+  REQUIRE(c.http()
+              .Post(CorePath(c.ns(), "serviceaccounts"), {{"apiVersion", "v1"},
+                                                          {"kind", "ServiceAccount"},
+                                                          {"metadata", {{"name", "builder"}}}})
+              .code == 201);
+  Json row = OneRow(c, CorePath(c.ns(), "serviceaccounts", "builder"), &table);
+  CHECK(ColumnNames(table) == std::vector<std::string>{"Name", "Secrets", "Age"});
+  CHECK(row["cells"][1] == 0);
+
+  const std::string rbac =
+      "/apis/rbac.authorization.k8s.io/v1/namespaces/" + c.ns() + "/rolebindings";
+  REQUIRE(
+      c.http()
+          .Post(
+              rbac,
+              {{"apiVersion", "rbac.authorization.k8s.io/v1"},
+               {"kind", "RoleBinding"},
+               {"metadata", {{"name", "readers"}}},
+               {"roleRef",
+                {{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "Role"}, {"name", "reader"}}},
+               {"subjects",
+                {{{"kind", "ServiceAccount"}, {"name", "builder"}, {"namespace", c.ns()}},
+                 {{"kind", "User"},
+                  {"name", "alice"},
+                  {"apiGroup", "rbac.authorization.k8s.io"}}}}})
+          .code == 201);
+  row = OneRow(c, rbac + "/readers", &table);
+  CHECK(ColumnNames(table) ==
+        std::vector<std::string>{"Name", "Role", "Age", "Users", "Groups", "ServiceAccounts"});
+  CHECK(row["cells"][1] == "Role/reader");
+  CHECK(row["cells"][3] == "alice");
+  CHECK(row["cells"][5] == c.ns() + ":builder");
+
+  Json deployment = {
+      {"apiVersion", "apps/v1"},
+      {"kind", "Deployment"},
+      {"metadata", {{"name", "web"}}},
+      {"spec",
+       {{"selector", {{"matchLabels", {{"app", "web"}}}}},
+        {"template",
+         {{"metadata", {{"labels", {{"app", "web"}}}}},
+          {"spec", {{"containers", {{{"name", "app"}, {"image", "nginx:1.25"}}}}}}}}}}};
+  REQUIRE(c.http().Post(AppsPath(c.ns(), "deployments"), deployment).code == 201);
+  row = OneRow(c, AppsPath(c.ns(), "deployments", "web"), &table);
+  CHECK(ColumnNames(table) == std::vector<std::string>{"Name", "Ready", "Up-to-date", "Available",
+                                                       "Age", "Containers", "Images", "Selector"});
+  CHECK(row["cells"][5] == "app");
+  CHECK(row["cells"][6] == "nginx:1.25");
+  CHECK(row["cells"][7] == "app=web");
+
+  Json daemonset = deployment;
+  daemonset["kind"] = "DaemonSet";
+  daemonset["metadata"]["name"] = "agent";
+  REQUIRE(c.http().Post(AppsPath(c.ns(), "daemonsets"), daemonset).code == 201);
+  row = OneRow(c, AppsPath(c.ns(), "daemonsets", "agent"), &table);
+  CHECK(ColumnNames(table) == std::vector<std::string>{"Name", "Desired", "Current", "Ready",
+                                                       "Up-to-date", "Available", "Node Selector",
+                                                       "Age", "Containers", "Images", "Selector"});
+  CHECK(row["cells"][6] == "<none>");
+  CHECK(row["cells"][10] == "app=web");
 }
 
 TEST_CASE("a custom resource's Table has its printer columns") {

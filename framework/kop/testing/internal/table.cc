@@ -1,6 +1,7 @@
 #include "kop/testing/internal/table.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <map>
 
@@ -55,7 +56,90 @@ Json Age(const Json& obj, absl::Time now) {
 struct Printer {
   std::vector<Json> columns;
   std::function<std::vector<Json>(const Json&, absl::Time)> cells;
+  // The columns include Name where upstream puts it (events: last, for -o wide only).
+  bool own_name = false;
 };
+
+// Time since an RFC 3339 timestamp (with or without microseconds), or "<unknown>".
+Json Since(const std::string& timestamp, absl::Time now) {
+  absl::StatusOr<absl::Time> t = ParseRFC3339(timestamp);
+  if (timestamp.empty() || !t.ok()) return "<unknown>";
+  return HumanDuration(now - *t);
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// A label selector as upstream writes one ("app=web,tier in (a,b),!legacy"), or "<none>".
+std::string SelectorText(const Json& selector) {
+  std::string out;
+  auto add = [&](const std::string& part) { out += (out.empty() ? "" : ",") + part; };
+  if (const Json& labels = At(selector, {"matchLabels"}); labels.is_object()) {
+    for (const auto& [k, v] : labels.items())
+      add(k + "=" + (v.is_string() ? v.get<std::string>() : v.dump()));
+  }
+  if (const Json& exprs = At(selector, {"matchExpressions"}); exprs.is_array()) {
+    for (const Json& e : exprs) {
+      const std::string key = e.value("key", "");
+      const std::string op = e.value("operator", "");
+      std::string values;
+      if (const Json& vs = At(e, {"values"}); vs.is_array()) {
+        for (const Json& v : vs)
+          values += (values.empty() ? "" : ",") + (v.is_string() ? v.get<std::string>() : v.dump());
+      }
+      if (op == "In") add(key + " in (" + values + ")");
+      if (op == "NotIn") add(key + " notin (" + values + ")");
+      if (op == "Exists") add(key);
+      if (op == "DoesNotExist") add("!" + key);
+    }
+  }
+  return out.empty() ? "<none>" : out;
+}
+
+// An Event's row as upstream prints it, core/v1 and events.k8s.io/v1 alike (the latter's fields
+// are the former's under other names).
+std::vector<Json> EventCells(const Json& o, absl::Time now, bool events_api) {
+  auto field = [&](const char* core, const char* events) { return events_api ? events : core; };
+  const Json& involved = At(o, {field("involvedObject", "regarding")});
+  std::string first = Str(o, {field("firstTimestamp", "deprecatedFirstTimestamp")});
+  Json first_seen = Since(first.empty() ? Str(o, {"eventTime"}) : first, now);
+  const std::string last = Str(o, {field("lastTimestamp", "deprecatedLastTimestamp")});
+  Json last_seen = last.empty() ? first_seen : Since(last, now);
+  int64_t count = Int(o, {field("count", "deprecatedCount")});
+  if (const Json& series = At(o, {"series"}); series.is_object()) {
+    last_seen = Since(series.value("lastObservedTime", ""), now);
+    count = series.value("count", int64_t{0});
+  } else if (count == 0) {
+    count = 1;
+  }
+  const std::string kind = Lower(involved.is_object() ? involved.value("kind", "") : "");
+  const std::string name = involved.is_object() ? involved.value("name", "") : "";
+  std::string source = Str(o, {field("source", "deprecatedSource"), "component"});
+  if (source.empty()) {
+    source = Str(o, {"reportingController"});
+    if (const std::string instance = Str(o, {"reportingInstance"}); !instance.empty())
+      source += ", " + instance;
+  } else if (const std::string host = Str(o, {field("source", "deprecatedSource"), "host"});
+             !host.empty()) {
+    source += ", " + host;
+  }
+  std::string message = Str(o, {field("message", "note")});
+  const size_t b = message.find_first_not_of(" \t\r\n");
+  message =
+      b == std::string::npos ? "" : message.substr(b, message.find_last_not_of(" \t\r\n") - b + 1);
+  return {last_seen,
+          Str(o, {"type"}),
+          Str(o, {"reason"}),
+          name.empty() ? kind : kind + "/" + name,
+          involved.is_object() ? involved.value("fieldPath", "") : "",
+          source,
+          message,
+          first_seen,
+          count,
+          Str(o, {"metadata", "name"})};
+}
 
 Printer BuiltinPrinter(const ResourceInfo& info) {
   const std::string& r = info.plural;
@@ -120,6 +204,7 @@ Printer BuiltinPrinter(const ResourceInfo& info) {
     cols.push_back(Column("Age", "string", "Time since creation"));
     cols.push_back(Column("Containers", "string", "Container names", 1));
     cols.push_back(Column("Images", "string", "Container images", 1));
+    if (r != "statefulsets") cols.push_back(Column("Selector", "string", "Label selector", 1));
     return {cols, [r](const Json& o, absl::Time now) {
               const int64_t desired = o.value("spec", Json::object()).contains("replicas")
                                           ? Int(o, {"spec", "replicas"})
@@ -143,6 +228,7 @@ Printer BuiltinPrinter(const ResourceInfo& info) {
               cells.push_back(Age(o, now));
               cells.push_back(names);
               cells.push_back(images);
+              if (r != "statefulsets") cells.push_back(SelectorText(At(o, {"spec", "selector"})));
               return cells;
             }};
   }
@@ -166,6 +252,94 @@ Printer BuiltinPrinter(const ResourceInfo& info) {
               const size_t total = containers.is_array() ? containers.size() : 0;
               return std::vector<Json>{kop::StrCat(ready, "/", total), Str(o, {"status", "phase"}, "Pending"),
                                        std::to_string(restarts), Age(o, now)};
+            }};
+  }
+  if ((g.empty() || g == "events.k8s.io") && r == "events") {
+    Printer p{{Column("Last Seen", "string", "Time since the event was last seen"),
+               Column("Type", "string", "Type of this event"),
+               Column("Reason", "string", "Why the action was taken"),
+               Column("Object", "string", "The object this event is about"),
+               Column("Subobject", "string", "The part of the object this event is about", 1),
+               Column("Source", "string", "The component reporting this event", 1),
+               Column("Message", "string", "A human-readable description of the event"),
+               Column("First Seen", "string", "Time since the event was first seen", 1),
+               Column("Count", "integer", "The number of times this event has occurred", 1),
+               Column("Name", "string",
+                      "Name must be unique within a namespace. Cannot be updated.", 1, "name")},
+              [events_api = !g.empty()](const Json& o, absl::Time now) {
+                return EventCells(o, now, events_api);
+              }};
+    p.own_name = true;
+    return p;
+  }
+  if (g.empty() && r == "serviceaccounts") {
+    return {{Column("Secrets", "integer", "Number of secrets"),
+             Column("Age", "string", "Time since creation")},
+            [](const Json& o, absl::Time now) {
+              const Json& secrets = At(o, {"secrets"});
+              return std::vector<Json>{secrets.is_array() ? secrets.size() : 0, Age(o, now)};
+            }};
+  }
+  if (g == "rbac.authorization.k8s.io" && (r == "rolebindings" || r == "clusterrolebindings")) {
+    return {{Column("Role", "string", "The role this binding grants"),
+             Column("Age", "string", "Time since creation"),
+             Column("Users", "string", "Users in the binding", 1),
+             Column("Groups", "string", "Groups in the binding", 1),
+             Column("ServiceAccounts", "string", "Service accounts in the binding", 1)},
+            [](const Json& o, absl::Time now) {
+              std::string users, groups, accounts;
+              const Json& subjects = At(o, {"subjects"});
+              auto add = [](std::string& list, const std::string& item) {
+                list += (list.empty() ? "" : ", ") + item;
+              };
+              if (subjects.is_array())
+                for (const Json& sub : subjects) {
+                  const std::string kind = sub.value("kind", "");
+                  if (kind == "User") add(users, sub.value("name", ""));
+                  if (kind == "Group") add(groups, sub.value("name", ""));
+                  if (kind == "ServiceAccount")
+                    add(accounts, sub.value("namespace", "") + ":" + sub.value("name", ""));
+                }
+              return std::vector<Json>{
+                  kop::StrCat(Str(o, {"roleRef", "kind"}), "/", Str(o, {"roleRef", "name"})),
+                  Age(o, now), users, groups, accounts};
+            }};
+  }
+  if (g == "apps" && r == "daemonsets") {
+    return {{Column("Desired", "integer", "Nodes that should run the daemon pod"),
+             Column("Current", "integer", "Nodes running at least one daemon pod"),
+             Column("Ready", "integer", "Nodes with a ready daemon pod"),
+             Column("Up-to-date", "integer", "Nodes running the updated daemon pod"),
+             Column("Available", "integer", "Nodes with an available daemon pod"),
+             Column("Node Selector", "string", "The daemon pods' node selector"),
+             Column("Age", "string", "Time since creation"),
+             Column("Containers", "string", "Container names", 1),
+             Column("Images", "string", "Container images", 1),
+             Column("Selector", "string", "Label selector", 1)},
+            [](const Json& o, absl::Time now) {
+              std::string selector, names, images;
+              const Json& node_selector = At(o, {"spec", "template", "spec", "nodeSelector"});
+              if (node_selector.is_object())
+                for (const auto& [k, v] : node_selector.items()) {
+                  selector += (selector.empty() ? "" : ",") + k + "=" +
+                              (v.is_string() ? v.get<std::string>() : v.dump());
+                }
+              const Json& containers = At(o, {"spec", "template", "spec", "containers"});
+              if (containers.is_array())
+                for (const Json& c : containers) {
+                  names += (names.empty() ? "" : ",") + c.value("name", std::string());
+                  images += (images.empty() ? "" : ",") + c.value("image", std::string());
+                }
+              return std::vector<Json>{Int(o, {"status", "desiredNumberScheduled"}),
+                                       Int(o, {"status", "currentNumberScheduled"}),
+                                       Int(o, {"status", "numberReady"}),
+                                       Int(o, {"status", "updatedNumberScheduled"}),
+                                       Int(o, {"status", "numberAvailable"}),
+                                       selector.empty() ? "<none>" : selector,
+                                       Age(o, now),
+                                       names,
+                                       images,
+                                       SelectorText(At(o, {"spec", "selector"}))};
             }};
   }
   if (g == "coordination.k8s.io" && r == "leases") {
@@ -346,13 +520,15 @@ Json MakeTable(const ResourceInfo& info, const std::vector<const Json*>& objects
                IncludeObject include, absl::Time now) {
   const Printer printer = info.custom ? CustomPrinter(info) : BuiltinPrinter(info);
   Json columns = Json::array();
-  columns.push_back(Column("Name", "string",
-                           "Name must be unique within a namespace. Cannot be updated.", 0, "name"));
+  if (!printer.own_name) {
+    columns.push_back(Column(
+        "Name", "string", "Name must be unique within a namespace. Cannot be updated.", 0, "name"));
+  }
   for (const Json& c : printer.columns) columns.push_back(c);
   Json rows = Json::array();
   for (const Json* o : objects) {
     Json cells = Json::array();
-    cells.push_back(Str(*o, {"metadata", "name"}));
+    if (!printer.own_name) cells.push_back(Str(*o, {"metadata", "name"}));
     for (Json& c : printer.cells(*o, now)) cells.push_back(std::move(c));
     Json row = {{"cells", std::move(cells)}};
     if (include == IncludeObject::kObject) {
