@@ -237,6 +237,11 @@ check "the Deployment is gone" run '! k get deployment web'
 check "auth can-i answers yes" run '[ "$(out auth can-i create deployments)" = yes ]'
 check "auth can-i --list lists every verb on every resource" \
   run 'out auth can-i --list | grep -Eq "^\*\.\* +\[\] +\[\] +\[\*\]"'
+check "create token issues a token that authenticates as the service account" \
+  run 'printf "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: builder\n" | k apply -f - >/dev/null &&
+       t=$(out create token builder --duration=15m) &&
+       printf "apiVersion: authentication.k8s.io/v1\nkind: TokenReview\nspec:\n  token: %s\n" "$t" |
+         out create -f - -o json | jq -e ".status.user.username == \"system:serviceaccount:default:builder\""'
 check "auth whoami names the kubeconfig's user" \
   run 'out auth whoami -o json | jq -e ".status.userInfo.groups | index(\"system:authenticated\")"'
 

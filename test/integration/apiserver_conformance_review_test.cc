@@ -11,6 +11,7 @@
 #include "catch2/catch.hpp"
 #include "integration/conformance_helpers.h"
 #include "support/cluster.h"
+#include "support/wait.h"
 
 namespace kop::test {
 namespace {
@@ -183,6 +184,66 @@ TEST_CASE("a TokenReview tells a known token from an unknown one") {
   CHECK_FALSE(status["user"].value("username", "").empty());
   CHECK(Contains(status["user"]["groups"], "system:authenticated"));
   CHECK_FALSE(status["audiences"].empty());
+}
+
+TEST_CASE(
+    "a TokenRequest issues a service account token that authenticates until the account goes") {
+  TestCluster c;
+  const std::string accounts = CorePath(c.ns(), "serviceaccounts");
+  REQUIRE(c.http()
+              .Post(accounts, {{"apiVersion", "v1"},
+                               {"kind", "ServiceAccount"},
+                               {"metadata", {{"name", "builder"}}}})
+              .code == 201);
+  const Json request = {{"apiVersion", "authentication.k8s.io/v1"},
+                        {"kind", "TokenRequest"},
+                        {"spec", {{"expirationSeconds", 1200}}}};
+  HttpReply issued = c.http().Post(accounts + "/builder/token", request);
+  INFO(issued.body);
+  REQUIRE(issued.code == 201);
+  CHECK(issued.json()["kind"] == "TokenRequest");
+  CHECK(issued.json()["spec"]["expirationSeconds"] == 1200);
+  CHECK_FALSE(issued.json()["spec"]["audiences"].empty());
+  CHECK(issued.json()["status"]["expirationTimestamp"].is_string());
+  const std::string token = issued.json()["status"]["token"];
+  CHECK(std::count(token.begin(), token.end(), '.') == 2);  // a JWT
+
+  const std::string user = "system:serviceaccount:" + c.ns() + ":builder";
+  HttpReply review =
+      c.http().Post(std::string(kAuthn) + "/tokenreviews",
+                    Review("TokenReview", "authentication.k8s.io/v1", {{"token", token}}));
+  REQUIRE(review.code == 201);
+  CHECK(review.json()["status"]["authenticated"] == true);
+  CHECK(review.json()["status"]["user"]["username"] == user);
+  CHECK(Contains(review.json()["status"]["user"]["groups"], "system:serviceaccounts:" + c.ns()));
+
+  ClusterAuth as_account = c.http().auth();
+  as_account.token = token;
+  as_account.client_cert_pem.clear();
+  as_account.client_key_pem.clear();
+  const Json whoami_request = {{"apiVersion", "authentication.k8s.io/v1"},
+                               {"kind", "SelfSubjectReview"}};
+  HttpReply whoami =
+      HttpClient(as_account).Post(std::string(kAuthn) + "/selfsubjectreviews", whoami_request);
+  REQUIRE(whoami.code == 201);
+  CHECK(whoami.json()["status"]["userInfo"]["username"] == user);
+
+  // Too short a lifetime, and an account that does not exist.
+  HttpReply short_lived =
+      c.http().Post(accounts + "/builder/token", Json{{"apiVersion", "authentication.k8s.io/v1"},
+                                                      {"kind", "TokenRequest"},
+                                                      {"spec", {{"expirationSeconds", 60}}}});
+  CHECK(short_lived.code == 422);
+  CHECK(c.http().Post(accounts + "/nobody/token", request).code == 404);
+
+  // The token is bound to the account: deleting it voids the token.
+  REQUIRE(c.http().Delete(accounts + "/builder").code == 200);
+  CHECK(WaitFor([&] {
+    HttpReply r =
+        c.http().Post(std::string(kAuthn) + "/tokenreviews",
+                      Review("TokenReview", "authentication.k8s.io/v1", {{"token", token}}));
+    return r.code == 201 && !r.json()["status"].value("authenticated", false);
+  }));
 }
 
 TEST_CASE("the users of a token file are who reviews say they are [embedded-only]") {

@@ -261,6 +261,10 @@ internal::UserInfo AdminUser() {
 
 absl::Status ApiServer::Impl::Start() {
   KOP_RETURN_IF_ERROR(RestoreFromJournal());
+  {
+    std::random_device rd;
+    for (int i = 0; i < 32; ++i) token_key_ += static_cast<char>(rd() & 0xff);
+  }
   token_ = options_.token;
   if (!token_.empty()) tokens_.emplace(token_, AdminUser());
   if (!options_.token_auth_file.empty()) {
@@ -561,7 +565,8 @@ Response ApiServer::Impl::Route(Request& req, std::string* verb,
   }
   if (!tokens_.empty() && !(seg.size() == 1 && seg[0] == "version")) {
     const std::string_view header = req.authorization;
-    if (header.substr(0, 7) != "Bearer " || !tokens_.contains(std::string(header.substr(7)))) {
+    if (header.substr(0, 7) != "Bearer " ||
+        !Authenticate(std::string(header.substr(7))).has_value()) {
       return ErrorResponse(internal::ApiError(401, "Unauthorized", "Unauthorized"));
     }
   }
@@ -618,6 +623,8 @@ Response ApiServer::Impl::Route(Request& req, std::string* verb,
   absl::StatusOr<Response> result = absl::InternalError("unreachable");
   if (t.info->review) {
     result = Review(t, req);
+  } else if (t.sub == "token") {
+    result = CreateToken(t, req);
   } else if (t.sub == "scale") {
     result = Scale(t, req);
   } else if (req.method == "GET") {
@@ -678,7 +685,10 @@ absl::StatusOr<ApiServer::Impl::Target> ApiServer::Impl::ResolveResource(
   t.info = registry_.Find(group, version, resource);
   if (t.info == nullptr) return NoSuchResource();
   if (!t.info->namespaced && !t.ns.empty()) return NoSuchResource();
-  if (!t.sub.empty() && !(t.sub == "status" && t.info->has_status) && !(t.sub == "scale" && t.info->has_scale)) {
+  const bool token =
+      t.sub == "token" && t.info->group.empty() && t.info->plural == "serviceaccounts";
+  if (!t.sub.empty() && !(t.sub == "status" && t.info->has_status) &&
+      !(t.sub == "scale" && t.info->has_scale) && !token) {
     return NoSuchResource();
   }
   return t;

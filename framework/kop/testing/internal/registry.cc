@@ -419,6 +419,15 @@ absl::StatusOr<Json> Registry::ApiResourceList(const std::string& group,
                            {"kind", info->kind},
                            {"verbs", {"get", "patch", "update"}}});
     }
+    if (info->group.empty() && info->plural == "serviceaccounts") {
+      resources.push_back({{"name", "serviceaccounts/token"},
+                           {"singularName", ""},
+                           {"namespaced", true},
+                           {"group", "authentication.k8s.io"},
+                           {"version", "v1"},
+                           {"kind", "TokenRequest"},
+                           {"verbs", {"create"}}});
+    }
     if (info->has_scale) {
       resources.push_back({{"name", info->plural + "/scale"},
                            {"singularName", ""},

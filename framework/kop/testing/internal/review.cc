@@ -5,13 +5,19 @@
 //   authorization.k8s.io/v1   SubjectAccessReview, LocalSubjectAccessReview and
 //                             SelfSubjectAccessReview (may this user do that?, kubectl auth
 //                             can-i), SelfSubjectRulesReview (what may I do?, can-i --list)
+//   core/v1                   serviceaccounts/<name>/token: a TokenRequest (kubectl create
+//                             token), answered with a JWT this server signs and authenticates
 //
 // The embedded server authorises nothing: whoever it authenticates may do anything. Access
 // reviews therefore answer "allowed", as kube-apiserver does with --authorization-mode=
 // AlwaysAllow, after the same validation upstream applies.
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
 #include <string>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "kop/api/time.h"
 #include "kop/base/status_macros.h"
 #include "kop/base/strings.h"
@@ -84,6 +90,24 @@ std::vector<FieldCause> CheckAccessSpec(const Json& spec, bool needs_subject) {
   return causes;
 }
 
+// HMAC-SHA256 of `data` under `key`.
+std::string Mac(const std::string& key, std::string_view data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  size_t n = 0;
+  if (EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, key.data(), key.size(),
+                reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, sizeof out,
+                &n) == nullptr) {
+    return "";
+  }
+  return std::string(reinterpret_cast<const char*>(out), n);
+}
+
+std::string Base64Url(std::string_view data) {
+  return absl::WebSafeBase64Escape(absl::string_view(data.data(), data.size()));
+}
+
+int64_t UnixSeconds(absl::Time t) { return absl::ToUnixSeconds(t); }
+
 }  // namespace
 
 Json internal::UserInfo::ToJson() const {
@@ -94,11 +118,124 @@ Json internal::UserInfo::ToJson() const {
   return j;
 }
 
+std::optional<internal::UserInfo> ApiServer::Impl::Authenticate(const std::string& token) const {
+  if (auto it = tokens_.find(token); it != tokens_.end()) return it->second;
+  // A service account token: a JWT (header.claims.signature) this server signed.
+  const size_t first = token.find('.');
+  const size_t second = first == std::string::npos ? first : token.find('.', first + 1);
+  if (second == std::string::npos) return std::nullopt;
+  std::string signature;
+  if (!absl::WebSafeBase64Unescape(token.substr(second + 1), &signature)) return std::nullopt;
+  const std::string expected = Mac(token_key_, std::string_view(token).substr(0, second));
+  if (expected.empty() || signature.size() != expected.size() ||
+      CRYPTO_memcmp(signature.data(), expected.data(), expected.size()) != 0) {
+    return std::nullopt;
+  }
+  std::string payload;
+  if (!absl::WebSafeBase64Unescape(token.substr(first + 1, second - first - 1), &payload))
+    return std::nullopt;
+  absl::StatusOr<Json> claims = ParseJson(payload);
+  if (!claims.ok() || !claims->is_object()) return std::nullopt;
+  const absl::Time now =
+      options_.clock != nullptr ? options_.clock->WallNow() : RealClock().WallNow();
+  const Json& exp = (*claims)["exp"];
+  if (!exp.is_number_integer() || UnixSeconds(now) >= exp.get<int64_t>()) return std::nullopt;
+  const Json& k8s = (*claims)["kubernetes.io"];
+  if (!k8s.is_object() || !k8s["namespace"].is_string() || !k8s["serviceaccount"].is_object())
+    return std::nullopt;
+  const std::string ns = k8s["namespace"];
+  const std::string name = k8s["serviceaccount"].value("name", "");
+  const std::string uid = k8s["serviceaccount"].value("uid", "");
+  // Bound to the service account: void once it is deleted (or replaced by one of the same name).
+  std::shared_ptr<const internal::ResourceInfo> accounts =
+      registry_.Find("", "v1", "serviceaccounts");
+  if (accounts == nullptr) return std::nullopt;
+  absl::StatusOr<StoredObject> account = store_.Get(*accounts, ns, name);
+  if (!account.ok() || account->obj->uid() != uid) return std::nullopt;
+  return internal::UserInfo{
+      .username = kop::StrCat("system:serviceaccount:", ns, ":", name),
+      .uid = uid,
+      .groups = {"system:serviceaccounts", kop::StrCat("system:serviceaccounts:", ns),
+                 "system:authenticated"}};
+}
+
+absl::StatusOr<Response> ApiServer::Impl::CreateToken(const Target& t, Request& req) {
+  if (req.method != "POST") {
+    return internal::MethodNotAllowed(
+        "the server does not allow this method on the requested resource");
+  }
+  KOP_RETURN_IF_ERROR(CheckBodyType(req));
+  KOP_ASSIGN_OR_RETURN(StoredObject account, store_.Get(*t.info, t.ns, t.name));
+  absl::StatusOr<Json> body = ParseJson(req.body.empty() ? "{}" : req.body);
+  if (!body.ok() || !body->is_object()) {
+    return internal::BadRequest(
+        kop::StrCat("the body of the request could not be decoded: ",
+                    body.ok() ? "not an object" : ToStd(body.status().message())));
+  }
+  if (body->contains("kind") && (*body)["kind"] != "TokenRequest") {
+    return internal::BadRequest(kop::StrCat("the kind in the data (", DumpJson((*body)["kind"]),
+                                            ") does not match the expected kind (TokenRequest)"));
+  }
+  Json spec =
+      body->contains("spec") && (*body)["spec"].is_object() ? (*body)["spec"] : Json::object();
+  int64_t seconds = 3600;  // upstream's default
+  if (spec.contains("expirationSeconds") && !spec["expirationSeconds"].is_null()) {
+    if (!spec["expirationSeconds"].is_number_integer()) {
+      return internal::BadRequest("spec.expirationSeconds: must be an integer");
+    }
+    seconds = spec["expirationSeconds"].get<int64_t>();
+  }
+  const internal::ErrorSubject subject{"authentication.k8s.io", "tokenrequests", "TokenRequest",
+                                       t.name};
+  if (seconds < 600) {
+    return internal::Invalid(subject,
+                             {{"FieldValueInvalid", "spec.expirationSeconds",
+                               kop::StrCat("Invalid value: ", seconds,
+                                           ": may not specify a duration less than 10 minutes")}});
+  }
+  if (seconds > (int64_t{1} << 32)) {
+    return internal::Invalid(
+        subject, {{"FieldValueInvalid", "spec.expirationSeconds",
+                   kop::StrCat("Invalid value: ", seconds,
+                               ": may not specify a duration larger than 2^32 seconds")}});
+  }
+  const bool named =
+      spec.contains("audiences") && spec["audiences"].is_array() && !spec["audiences"].empty();
+  const Json audiences = named ? spec["audiences"] : Json::array({kApiAudience});
+  const absl::Time now =
+      options_.clock != nullptr ? options_.clock->WallNow() : RealClock().WallNow();
+  const absl::Time expires = now + absl::Seconds(seconds);
+  const std::string uid(account.obj->uid());
+  const Json claims = {
+      {"aud", audiences},
+      {"exp", UnixSeconds(expires)},
+      {"iat", UnixSeconds(now)},
+      {"nbf", UnixSeconds(now)},
+      {"iss", kApiAudience},
+      {"jti", kop::StrCat(uid, "-", absl::ToUnixNanos(now))},
+      {"sub", kop::StrCat("system:serviceaccount:", t.ns, ":", t.name)},
+      {"kubernetes.io",
+       {{"namespace", t.ns}, {"serviceaccount", {{"name", t.name}, {"uid", uid}}}}}};
+  const std::string signed_part =
+      kop::StrCat(Base64Url(R"({"alg":"HS256","typ":"JWT"})"), ".", Base64Url(DumpJson(claims)));
+  const std::string token = kop::StrCat(signed_part, ".", Base64Url(Mac(token_key_, signed_part)));
+  spec["audiences"] = audiences;
+  spec["expirationSeconds"] = seconds;
+  if (!spec.contains("boundObjectRef")) spec["boundObjectRef"] = nullptr;
+  Json out = {{"kind", "TokenRequest"},
+              {"apiVersion", "authentication.k8s.io/v1"},
+              {"metadata",
+               {{"name", t.name}, {"namespace", t.ns}, {"creationTimestamp", FormatRFC3339(now)}}},
+              {"spec", std::move(spec)},
+              {"status", {{"token", token}, {"expirationTimestamp", FormatRFC3339(expires)}}}};
+  return internal::JsonResponse(201, out);
+}
+
 internal::UserInfo ApiServer::Impl::UserOf(const Request& req) const {
   const std::string_view header = req.authorization;
   if (header.substr(0, 7) == "Bearer ") {
-    if (auto it = tokens_.find(std::string(header.substr(7))); it != tokens_.end())
-      return it->second;
+    if (std::optional<internal::UserInfo> user = Authenticate(std::string(header.substr(7))))
+      return *user;
   }
   // Without authentication every request is the server's administrator, as requests to
   // kube-apiserver's former insecure port were.
@@ -126,13 +263,14 @@ absl::StatusOr<Response> ApiServer::Impl::Review(const Target& t, Request& req) 
   if (kind == "TokenReview") {
     const std::string token =
         spec.contains("token") && spec["token"].is_string() ? spec["token"].get<std::string>() : "";
-    if (token.empty())
+    if (token.empty()) {
       return internal::BadRequest("token is required for TokenReview in authentication");
+    }
     out["spec"] = spec;
     Json status = {{"user", Json::object()}};
-    if (auto it = tokens_.find(token); it != tokens_.end()) {
+    if (std::optional<internal::UserInfo> user = Authenticate(token)) {
       status["authenticated"] = true;
-      status["user"] = it->second.ToJson();
+      status["user"] = user->ToJson();
       const bool named =
           spec.contains("audiences") && spec["audiences"].is_array() && !spec["audiences"].empty();
       status["audiences"] = named ? spec["audiences"] : Json::array({kApiAudience});

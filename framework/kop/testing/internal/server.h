@@ -186,6 +186,11 @@ class ApiServer::Impl {
   // The user a request's bearer token stands for; the server's anonymous administrator when it
   // authenticates nobody.
   internal::UserInfo UserOf(const Request& req) const;
+  // The user of a bearer token: a token-file or kubeconfig token, or a service account token
+  // this server issued that has not expired and whose service account still exists.
+  std::optional<internal::UserInfo> Authenticate(const std::string& token) const;
+  // serviceaccounts/<name>/token: a TokenRequest (kubectl create token).
+  absl::StatusOr<Response> CreateToken(const Target& t, Request& req);
   absl::StatusOr<Response> DeleteCollection(const Target& t, Request& req);
   void ServeWatch(const Target& t, const Request& req);
   Response Admin(const Request& req);
@@ -269,6 +274,7 @@ class ApiServer::Impl {
   std::string token_;                 // the token the kubeconfig carries
   // Every accepted bearer token and its user; empty: no authentication.
   std::map<std::string, internal::UserInfo> tokens_;
+  std::string token_key_;  // signs service account tokens (HMAC-SHA256); random per server
   std::string tls_file_;  // serving certificate and key, as civetweb reads them
   std::atomic<bool> stopping_{false};
 
