@@ -72,14 +72,34 @@ std::string Lower(std::string s) {
   return s;
 }
 
+// A string map as "k1=v1,k2=v2" (empty for none).
+std::string MapText(const Json& map) {
+  std::string out;
+  if (map.is_object()) {
+    for (const auto& [k, v] : map.items()) {
+      out += (out.empty() ? "" : ",") + k + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
+    }
+  }
+  return out;
+}
+
+// A pod template's container names and images, each comma-separated.
+std::pair<std::string, std::string> ContainersText(const Json& workload) {
+  std::string names, images;
+  const Json& containers = At(workload, {"spec", "template", "spec", "containers"});
+  if (containers.is_array()) {
+    for (const Json& c : containers) {
+      names += (names.empty() ? "" : ",") + c.value("name", std::string());
+      images += (images.empty() ? "" : ",") + c.value("image", std::string());
+    }
+  }
+  return {names, images};
+}
+
 // A label selector as upstream writes one ("app=web,tier in (a,b),!legacy"), or "<none>".
 std::string SelectorText(const Json& selector) {
-  std::string out;
+  std::string out = MapText(At(selector, {"matchLabels"}));
   auto add = [&](const std::string& part) { out += (out.empty() ? "" : ",") + part; };
-  if (const Json& labels = At(selector, {"matchLabels"}); labels.is_object()) {
-    for (const auto& [k, v] : labels.items())
-      add(k + "=" + (v.is_string() ? v.get<std::string>() : v.dump()));
-  }
   if (const Json& exprs = At(selector, {"matchExpressions"}); exprs.is_array()) {
     for (const Json& e : exprs) {
       const std::string key = e.value("key", "");
@@ -176,12 +196,7 @@ Printer BuiltinPrinter(const ResourceInfo& info) {
                 if (p.contains("nodePort")) ports += ":" + std::to_string(p.value("nodePort", 0));
                 ports += "/" + p.value("protocol", std::string("TCP"));
               }
-              std::string selector;
-              const Json& sel = At(o, {"spec", "selector"});
-              if (sel.is_object()) for (const auto& [k, v] : sel.items()) {
-                if (!selector.empty()) selector += ",";
-                selector += k + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
-              }
+              const std::string selector = MapText(At(o, {"spec", "selector"}));
               const std::string type = Str(o, {"spec", "type"}, "ClusterIP");
               return std::vector<Json>{type, Str(o, {"spec", "clusterIP"}, "<none>"),
                                        type == "LoadBalancer" ? "<pending>" : "<none>",
@@ -209,12 +224,7 @@ Printer BuiltinPrinter(const ResourceInfo& info) {
               const int64_t desired = o.value("spec", Json::object()).contains("replicas")
                                           ? Int(o, {"spec", "replicas"})
                                           : 1;
-              std::string names, images;
-              const Json& containers = At(o, {"spec", "template", "spec", "containers"});
-              if (containers.is_array()) for (const Json& c : containers) {
-                names += (names.empty() ? "" : ",") + c.value("name", std::string());
-                images += (images.empty() ? "" : ",") + c.value("image", std::string());
-              }
+              const auto [names, images] = ContainersText(o);
               std::vector<Json> cells;
               if (r == "replicasets") {
                 cells = {desired, Int(o, {"status", "replicas"}), Int(o, {"status", "readyReplicas"})};
@@ -317,19 +327,9 @@ Printer BuiltinPrinter(const ResourceInfo& info) {
              Column("Images", "string", "Container images", 1),
              Column("Selector", "string", "Label selector", 1)},
             [](const Json& o, absl::Time now) {
-              std::string selector, names, images;
-              const Json& node_selector = At(o, {"spec", "template", "spec", "nodeSelector"});
-              if (node_selector.is_object())
-                for (const auto& [k, v] : node_selector.items()) {
-                  selector += (selector.empty() ? "" : ",") + k + "=" +
-                              (v.is_string() ? v.get<std::string>() : v.dump());
-                }
-              const Json& containers = At(o, {"spec", "template", "spec", "containers"});
-              if (containers.is_array())
-                for (const Json& c : containers) {
-                  names += (names.empty() ? "" : ",") + c.value("name", std::string());
-                  images += (images.empty() ? "" : ",") + c.value("image", std::string());
-                }
+              const std::string selector =
+                  MapText(At(o, {"spec", "template", "spec", "nodeSelector"}));
+              const auto [names, images] = ContainersText(o);
               return std::vector<Json>{Int(o, {"status", "desiredNumberScheduled"}),
                                        Int(o, {"status", "currentNumberScheduled"}),
                                        Int(o, {"status", "numberReady"}),
