@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "absl/strings/escaping.h"
+#include "kop/api/json_view.h"
 #include "kop/api/time.h"
 #include "kop/base/status_macros.h"
 #include "kop/base/strings.h"
@@ -132,20 +133,22 @@ std::optional<internal::UserInfo> ApiServer::Impl::Authenticate(const std::strin
     return std::nullopt;
   }
   std::string payload;
-  if (!absl::WebSafeBase64Unescape(token.substr(first + 1, second - first - 1), &payload))
+  if (!absl::WebSafeBase64Unescape(token.substr(first + 1, second - first - 1), &payload)) {
     return std::nullopt;
+  }
   absl::StatusOr<Json> claims = ParseJson(payload);
   if (!claims.ok() || !claims->is_object()) return std::nullopt;
   const absl::Time now =
       options_.clock != nullptr ? options_.clock->WallNow() : RealClock().WallNow();
-  const Json& exp = (*claims)["exp"];
-  if (!exp.is_number_integer() || UnixSeconds(now) >= exp.get<int64_t>()) return std::nullopt;
-  const Json& k8s = (*claims)["kubernetes.io"];
-  if (!k8s.is_object() || !k8s["namespace"].is_string() || !k8s["serviceaccount"].is_object())
-    return std::nullopt;
-  const std::string ns = k8s["namespace"];
-  const std::string name = k8s["serviceaccount"].value("name", "");
-  const std::string uid = k8s["serviceaccount"].value("uid", "");
+  // Claims this server wrote, so well-formed; read them without assuming it all the same.
+  const JsonView c(*claims);
+  const JsonView exp = c.find("exp");
+  if (!exp.is_number_integer() || UnixSeconds(now) >= exp.get_int64()) return std::nullopt;
+  const std::string ns(c.find("kubernetes.io").find("namespace").get_string());
+  const JsonView account_claim = c.find("kubernetes.io").find("serviceaccount");
+  const std::string name(account_claim.find("name").get_string());
+  const std::string uid(account_claim.find("uid").get_string());
+  if (ns.empty() || name.empty() || uid.empty()) return std::nullopt;
   // Bound to the service account: void once it is deleted (or replaced by one of the same name).
   std::shared_ptr<const internal::ResourceInfo> accounts =
       registry_.Find("", "v1", "serviceaccounts");
