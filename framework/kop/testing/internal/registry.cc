@@ -125,6 +125,33 @@ Registry::Registry() {
     }
     AddLocked(r);
   }
+  {
+    ResourceInfo pvc = Builtin("", "persistentvolumeclaims", "persistentvolumeclaim",
+                               "PersistentVolumeClaim", true, {"pvc"});
+    pvc.has_status = true;
+    AddLocked(pvc);
+  }
+  // What operators own besides workloads: batch, networking, disruption budgets, autoscalers.
+  for (auto [group, version, plural, singular, kind, shorts, status, all] :
+       {std::tuple{"batch", "v1", "jobs", "job", "Job", std::vector<std::string>{}, true, true},
+        std::tuple{"batch", "v1", "cronjobs", "cronjob", "CronJob", std::vector<std::string>{"cj"},
+                   true, true},
+        std::tuple{"networking.k8s.io", "v1", "ingresses", "ingress", "Ingress",
+                   std::vector<std::string>{"ing"}, true, false},
+        std::tuple{"networking.k8s.io", "v1", "networkpolicies", "networkpolicy", "NetworkPolicy",
+                   std::vector<std::string>{"netpol"}, false, false},
+        std::tuple{"policy", "v1", "poddisruptionbudgets", "poddisruptionbudget",
+                   "PodDisruptionBudget", std::vector<std::string>{"pdb"}, true, false},
+        std::tuple{"autoscaling", "v2", "horizontalpodautoscalers", "horizontalpodautoscaler",
+                   "HorizontalPodAutoscaler", std::vector<std::string>{"hpa"}, true, true}}) {
+    ResourceInfo r = Builtin(group, plural, singular, kind, true, shorts);
+    r.version = version;
+    r.schema = TypeCatalog::Builtin().InlinedSchema({r.group, r.version, r.kind});
+    r.has_status = status;
+    r.has_generation = true;
+    if (all) r.categories = {"all"};
+    AddLocked(r);
+  }
   AddLocked(Builtin("coordination.k8s.io", "leases", "lease", "Lease", true, {}));
   // RBAC objects are stored and served; the embedded server does not authorise by them.
   AddLocked(Builtin("rbac.authorization.k8s.io", "roles", "role", "Role", true, {}));
