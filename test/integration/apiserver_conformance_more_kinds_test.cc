@@ -156,5 +156,117 @@ TEST_CASE("Ingresses, NetworkPolicies, PodDisruptionBudgets, autoscalers and cla
       Json::array({"ReadWriteOnce"}));
 }
 
+constexpr char kTableAccept[] = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
+
+// The column names and the first row of `path` as a Table.
+std::pair<std::vector<std::string>, Json> TableOf(const TestCluster& c, const std::string& path) {
+  HttpReply r = c.http().Request("GET", path, "", "", kTableAccept);
+  INFO(r.body);
+  REQUIRE(r.code == 200);
+  const Json table = r.json();
+  std::vector<std::string> names;
+  for (const Json& col : table["columnDefinitions"]) names.push_back(col["name"]);
+  REQUIRE(table["rows"].size() == 1);
+  return {names, table["rows"][0]["cells"]};
+}
+
+TEST_CASE("kubectl get prints these kinds with kube's columns") {
+  TestCluster c;
+  const std::string ns = c.ns();
+  const std::string batch = "/apis/batch/v1/namespaces/" + ns;
+  REQUIRE(c.http()
+              .Post(batch + "/jobs",
+                    {{"apiVersion", "batch/v1"},
+                     {"kind", "Job"},
+                     {"metadata", {{"name", "once"}}},
+                     {"spec", {{"suspend", true}, {"template", PodTemplate("once", "Never")}}}})
+              .code == 201);
+  auto [job_columns, job] = TableOf(c, batch + "/jobs/once");
+  CHECK(job_columns == std::vector<std::string>{"Name", "Status", "Completions", "Duration", "Age",
+                                                "Containers", "Images", "Selector"});
+  CHECK(job[5] == "main");
+
+  REQUIRE(c.http()
+              .Post(batch + "/cronjobs",
+                    {{"apiVersion", "batch/v1"},
+                     {"kind", "CronJob"},
+                     {"metadata", {{"name", "nightly"}}},
+                     {"spec",
+                      {{"schedule", "0 3 * * *"},
+                       {"jobTemplate",
+                        {{"spec", {{"template", PodTemplate("nightly", "OnFailure")}}}}}}}})
+              .code == 201);
+  auto [cron_columns, cron] = TableOf(c, batch + "/cronjobs/nightly");
+  CHECK(cron_columns == std::vector<std::string>{"Name", "Schedule", "Timezone", "Suspend",
+                                                 "Active", "Last Schedule", "Age", "Containers",
+                                                 "Images", "Selector"});
+  CHECK(cron[1] == "0 3 * * *");
+  CHECK(cron[2] == "<none>");
+  CHECK(cron[3] == "False");
+  CHECK(cron[4] == 0);
+  CHECK(cron[5] == "<none>");
+  CHECK(cron[7] == "main");
+
+  const std::string policy = "/apis/policy/v1/namespaces/" + ns + "/poddisruptionbudgets";
+  REQUIRE(c.http()
+              .Post(policy,
+                    {{"apiVersion", "policy/v1"},
+                     {"kind", "PodDisruptionBudget"},
+                     {"metadata", {{"name", "web"}}},
+                     {"spec",
+                      {{"minAvailable", 1}, {"selector", {{"matchLabels", {{"app", "web"}}}}}}}})
+              .code == 201);
+  auto [pdb_columns, pdb] = TableOf(c, policy + "/web");
+  CHECK(pdb_columns == std::vector<std::string>{"Name", "Min Available", "Max Unavailable",
+                                                "Allowed Disruptions", "Age"});
+  CHECK(pdb[1] == "1");
+  CHECK(pdb[2] == "N/A");
+
+  const std::string networking = "/apis/networking.k8s.io/v1/namespaces/" + ns;
+  REQUIRE(c.http()
+              .Post(networking + "/networkpolicies",
+                    {{"apiVersion", "networking.k8s.io/v1"},
+                     {"kind", "NetworkPolicy"},
+                     {"metadata", {{"name", "web-only"}}},
+                     {"spec", {{"podSelector", {{"matchLabels", {{"app", "web"}}}}}}}})
+              .code == 201);
+  auto [netpol_columns, netpol] = TableOf(c, networking + "/networkpolicies/web-only");
+  CHECK(netpol_columns == std::vector<std::string>{"Name", "Pod-Selector", "Age"});
+  CHECK(netpol[1] == "app=web");
+
+  Json backend = {{"service", {{"name", "web"}, {"port", {{"number", 80}}}}}};
+  Json paths = {{{"path", "/"}, {"pathType", "Prefix"}, {"backend", backend}}};
+  REQUIRE(c.http()
+              .Post(networking + "/ingresses",
+                    {{"apiVersion", "networking.k8s.io/v1"},
+                     {"kind", "Ingress"},
+                     {"metadata", {{"name", "web"}}},
+                     {"spec",
+                      {{"rules",
+                        {{{"host", "a.example.com"}, {"http", {{"paths", paths}}}},
+                         {{"host", "b.example.com"}, {"http", {{"paths", paths}}}}}}}}})
+              .code == 201);
+  auto [ingress_columns, ingress] = TableOf(c, networking + "/ingresses/web");
+  CHECK(ingress_columns ==
+        std::vector<std::string>{"Name", "Class", "Hosts", "Address", "Ports", "Age"});
+  CHECK(ingress[2] == "a.example.com,b.example.com");
+  CHECK(ingress[4] == "80");
+
+  REQUIRE(c.http()
+              .Post(CorePath(ns, "persistentvolumeclaims"),
+                    {{"apiVersion", "v1"},
+                     {"kind", "PersistentVolumeClaim"},
+                     {"metadata", {{"name", "data"}}},
+                     {"spec",
+                      {{"accessModes", {"ReadWriteOnce"}},
+                       {"resources", {{"requests", {{"storage", "1Gi"}}}}}}}})
+              .code == 201);
+  auto [pvc_columns, pvc] = TableOf(c, CorePath(ns, "persistentvolumeclaims", "data"));
+  CHECK(pvc_columns == std::vector<std::string>{"Name", "Status", "Volume", "Capacity",
+                                                "Access Modes", "StorageClass",
+                                                "VolumeAttributesClass", "Age", "VolumeMode"});
+  CHECK(pvc[8] == "Filesystem");
+}
+
 }  // namespace
 }  // namespace kop::test

@@ -467,7 +467,16 @@ int ApiServer::Impl::Serve(mg_connection* conn) {
 
 Response ApiServer::Impl::Handle(Request& req, std::optional<Target>* watch) {
   std::string verb;
-  Response r = Route(req, &verb, watch);
+  Response r;
+  try {
+    r = Route(req, &verb, watch);
+  } catch (const std::exception& e) {
+    // A bug of the server's (say, stored data of a shape some code did not expect): the request
+    // fails with a 500, as a panic in a kube-apiserver handler does, and the server lives on.
+    watch->reset();
+    r = ErrorResponse(
+        internal::InternalError(kop::StrCat("the request could not be served: ", e.what())));
+  }
   for (const std::string& w : req.warnings) {
     // RFC 7234 warn-code 299 ("miscellaneous persistent warning"), agent "-", as upstream.
     std::string quoted;

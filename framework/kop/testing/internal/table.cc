@@ -83,14 +83,17 @@ std::string MapText(const Json& map) {
   return out;
 }
 
-// A pod template's container names and images, each comma-separated.
-std::pair<std::string, std::string> ContainersText(const Json& workload) {
+// A pod template's container names and images, each comma-separated (`template`: the object
+// holding the template, by default the workload's spec).
+std::pair<std::string, std::string> ContainersText(const Json& workload,
+                                                   std::initializer_list<const char*> spec = {
+                                                       "spec"}) {
   std::string names, images;
-  const Json& containers = At(workload, {"spec", "template", "spec", "containers"});
+  const Json& containers = At(At(workload, spec), {"template", "spec", "containers"});
   if (containers.is_array()) {
     for (const Json& c : containers) {
-      names += (names.empty() ? "" : ",") + c.value("name", std::string());
-      images += (images.empty() ? "" : ",") + c.value("image", std::string());
+      names += (names.empty() ? "" : ",") + Str(c, {"name"});
+      images += (images.empty() ? "" : ",") + Str(c, {"image"});
     }
   }
   return {names, images};
@@ -102,8 +105,8 @@ std::string SelectorText(const Json& selector) {
   auto add = [&](const std::string& part) { out += (out.empty() ? "" : ",") + part; };
   if (const Json& exprs = At(selector, {"matchExpressions"}); exprs.is_array()) {
     for (const Json& e : exprs) {
-      const std::string key = e.value("key", "");
-      const std::string op = e.value("operator", "");
+      const std::string key = Str(e, {"key"});
+      const std::string op = Str(e, {"operator"});
       std::string values;
       if (const Json& vs = At(e, {"values"}); vs.is_array()) {
         for (const Json& v : vs)
@@ -129,13 +132,13 @@ std::vector<Json> EventCells(const Json& o, absl::Time now, bool events_api) {
   Json last_seen = last.empty() ? first_seen : Since(last, now);
   int64_t count = Int(o, {field("count", "deprecatedCount")});
   if (const Json& series = At(o, {"series"}); series.is_object()) {
-    last_seen = Since(series.value("lastObservedTime", ""), now);
-    count = series.value("count", int64_t{0});
+    last_seen = Since(Str(series, {"lastObservedTime"}), now);
+    count = Int(series, {"count"});
   } else if (count == 0) {
     count = 1;
   }
-  const std::string kind = Lower(involved.is_object() ? involved.value("kind", "") : "");
-  const std::string name = involved.is_object() ? involved.value("name", "") : "";
+  const std::string kind = Lower(Str(involved, {"kind"}));
+  const std::string name = Str(involved, {"name"});
   std::string source = Str(o, {field("source", "deprecatedSource"), "component"});
   if (source.empty()) {
     source = Str(o, {"reportingController"});
@@ -153,7 +156,7 @@ std::vector<Json> EventCells(const Json& o, absl::Time now, bool events_api) {
           Str(o, {"type"}),
           Str(o, {"reason"}),
           name.empty() ? kind : kind + "/" + name,
-          involved.is_object() ? involved.value("fieldPath", "") : "",
+          Str(involved, {"fieldPath"}),
           source,
           message,
           first_seen,
@@ -192,9 +195,9 @@ Printer BuiltinPrinter(const ResourceInfo& info) {
               const Json& port_list = At(o, {"spec", "ports"});
               if (port_list.is_array()) for (const Json& p : port_list) {
                 if (!ports.empty()) ports += ",";
-                ports += std::to_string(p.value("port", 0));
-                if (p.contains("nodePort")) ports += ":" + std::to_string(p.value("nodePort", 0));
-                ports += "/" + p.value("protocol", std::string("TCP"));
+                ports += std::to_string(Int(p, {"port"}));
+                if (p.contains("nodePort")) ports += ":" + std::to_string(Int(p, {"nodePort"}));
+                ports += "/" + Str(p, {"protocol"}, "TCP");
               }
               const std::string selector = MapText(At(o, {"spec", "selector"}));
               const std::string type = Str(o, {"spec", "type"}, "ClusterIP");
@@ -221,9 +224,8 @@ Printer BuiltinPrinter(const ResourceInfo& info) {
     cols.push_back(Column("Images", "string", "Container images", 1));
     if (r != "statefulsets") cols.push_back(Column("Selector", "string", "Label selector", 1));
     return {cols, [r](const Json& o, absl::Time now) {
-              const int64_t desired = o.value("spec", Json::object()).contains("replicas")
-                                          ? Int(o, {"spec", "replicas"})
-                                          : 1;
+              const int64_t desired =
+                  At(o, {"spec", "replicas"}).is_number() ? Int(o, {"spec", "replicas"}) : 1;
               const auto [names, images] = ContainersText(o);
               std::vector<Json> cells;
               if (r == "replicasets") {
@@ -255,8 +257,8 @@ Printer BuiltinPrinter(const ResourceInfo& info) {
               const Json& statuses = At(o, {"status", "containerStatuses"});
               int64_t ready = 0, restarts = 0;
               if (statuses.is_array()) for (const Json& s : statuses) {
-                ready += s.value("ready", false) ? 1 : 0;
-                restarts += s.value("restartCount", 0);
+                  ready += (At(s, {"ready"}).is_boolean() && At(s, {"ready"}).get<bool>()) ? 1 : 0;
+                  restarts += Int(s, {"restartCount"});
               }
               const Json& containers = At(o, {"spec", "containers"});
               const size_t total = containers.is_array() ? containers.size() : 0;
@@ -304,11 +306,11 @@ Printer BuiltinPrinter(const ResourceInfo& info) {
               };
               if (subjects.is_array())
                 for (const Json& sub : subjects) {
-                  const std::string kind = sub.value("kind", "");
-                  if (kind == "User") add(users, sub.value("name", ""));
-                  if (kind == "Group") add(groups, sub.value("name", ""));
+                  const std::string kind = Str(sub, {"kind"});
+                  if (kind == "User") add(users, Str(sub, {"name"}));
+                  if (kind == "Group") add(groups, Str(sub, {"name"}));
                   if (kind == "ServiceAccount")
-                    add(accounts, sub.value("namespace", "") + ":" + sub.value("name", ""));
+                    add(accounts, Str(sub, {"namespace"}) + ":" + Str(sub, {"name"}));
                 }
               return std::vector<Json>{
                   kop::StrCat(Str(o, {"roleRef", "kind"}), "/", Str(o, {"roleRef", "name"})),
@@ -342,6 +344,186 @@ Printer BuiltinPrinter(const ResourceInfo& info) {
                                        SelectorText(At(o, {"spec", "selector"}))};
             }};
   }
+  if (g == "batch" && r == "jobs") {
+    return {
+        {Column("Status", "string", "Status of the job."),
+         Column("Completions", "string", "Succeeded pods of those wanted"),
+         Column("Duration", "string", "Time required to complete the job."),
+         Column("Age", "string", "Time since creation"),
+         Column("Containers", "string", "Container names", 1),
+         Column("Images", "string", "Container images", 1),
+         Column("Selector", "string", "Label selector", 1)},
+        [](const Json& o, absl::Time now) {
+          auto has = [&](const char* type) {
+            const Json& conditions = At(o, {"status", "conditions"});
+            if (!conditions.is_array()) return false;
+            return std::any_of(conditions.begin(), conditions.end(), [&](const Json& c) {
+              return Str(c, {"type"}) == type && Str(c, {"status"}) == "True";
+            });
+          };
+          std::string status = "Running";
+          if (has("Complete")) {
+            status = "Complete";
+          } else if (has("Failed")) {
+            status = "Failed";
+          } else if (!Str(o, {"metadata", "deletionTimestamp"}).empty()) {
+            status = "Terminating";
+          } else if (has("Suspended")) {
+            status = "Suspended";
+          } else if (has("FailureTarget")) {
+            status = "FailureTarget";
+          } else if (has("SuccessCriteriaMet")) {
+            status = "SuccessCriteriaMet";
+          }
+          const int64_t succeeded = Int(o, {"status", "succeeded"});
+          std::string completions = kop::StrCat(succeeded, "/1");
+          if (At(o, {"spec", "completions"}).is_number_integer()) {
+            completions = kop::StrCat(succeeded, "/", Int(o, {"spec", "completions"}));
+          } else if (const int64_t parallelism = Int(o, {"spec", "parallelism"}); parallelism > 1) {
+            completions = kop::StrCat(succeeded, "/1 of ", parallelism);
+          }
+          std::string duration;
+          absl::StatusOr<absl::Time> start = ParseRFC3339(Str(o, {"status", "startTime"}));
+          if (start.ok()) {
+            absl::StatusOr<absl::Time> end = ParseRFC3339(Str(o, {"status", "completionTime"}));
+            duration = HumanDuration((end.ok() ? *end : now) - *start);
+          }
+          const auto [names, images] = ContainersText(o);
+          return std::vector<Json>{status,
+                                   completions,
+                                   duration,
+                                   Age(o, now),
+                                   names,
+                                   images,
+                                   SelectorText(At(o, {"spec", "selector"}))};
+        }};
+  }
+  if (g == "batch" && r == "cronjobs") {
+    return {{Column("Schedule", "string", "The schedule in Cron format"),
+             Column("Timezone", "string", "The time zone"),
+             Column("Suspend", "boolean", "Whether later runs are suspended"),
+             Column("Active", "integer", "Jobs running now"),
+             Column("Last Schedule", "string", "When a job was last scheduled"),
+             Column("Age", "string", "Time since creation"),
+             Column("Containers", "string", "Container names", 1),
+             Column("Images", "string", "Container images", 1),
+             Column("Selector", "string", "Label selector", 1)},
+            [](const Json& o, absl::Time now) {
+              const Json& suspend = At(o, {"spec", "suspend"});
+              const Json& active = At(o, {"status", "active"});
+              const std::string last = Str(o, {"status", "lastScheduleTime"});
+              const auto [names, images] = ContainersText(o, {"spec", "jobTemplate", "spec"});
+              return std::vector<Json>{
+                  Str(o, {"spec", "schedule"}),
+                  Str(o, {"spec", "timeZone"}, "<none>"),
+                  suspend.is_boolean() ? (suspend.get<bool>() ? "True" : "False") : "<unset>",
+                  active.is_array() ? active.size() : 0,
+                  last.empty() ? Json("<none>") : Since(last, now),
+                  Age(o, now),
+                  names,
+                  images,
+                  SelectorText(At(o, {"spec", "jobTemplate", "spec", "selector"}))};
+            }};
+  }
+  if (g == "policy" && r == "poddisruptionbudgets") {
+    return {
+        {Column("Min Available", "string", "The minimum number of pods that must be available."),
+         Column("Max Unavailable", "string", "The maximum number of pods that may be unavailable."),
+         Column("Allowed Disruptions", "integer",
+                "Calculated number of pods that may be disrupted at this time."),
+         Column("Age", "string", "Time since creation")},
+        [](const Json& o, absl::Time now) {
+          auto text = [&](const char* field) -> std::string {
+            const Json& v = At(o, {"spec", field});
+            if (v.is_string()) return v.get<std::string>();
+            return v.is_number_integer() ? std::to_string(v.get<int64_t>()) : "N/A";
+          };
+          return std::vector<Json>{text("minAvailable"), text("maxUnavailable"),
+                                   Int(o, {"status", "disruptionsAllowed"}), Age(o, now)};
+        }};
+  }
+  if (g == "networking.k8s.io" && r == "networkpolicies") {
+    return {{Column("Pod-Selector", "string", "The pods the policy applies to"),
+             Column("Age", "string", "Time since creation")},
+            [](const Json& o, absl::Time now) {
+              return std::vector<Json>{SelectorText(At(o, {"spec", "podSelector"})), Age(o, now)};
+            }};
+  }
+  if (g == "networking.k8s.io" && r == "ingresses") {
+    return {{Column("Class", "string", "The IngressClass that handles the ingress"),
+             Column("Hosts", "string", "Hosts that incoming requests are matched against"),
+             Column("Address", "string", "Where the load balancer receives the traffic"),
+             Column("Ports", "string", "Ports the ingress serves"),
+             Column("Age", "string", "Time since creation")},
+            [](const Json& o, absl::Time now) {
+              // At most three hosts, then how many rules more.
+              std::string host_text;
+              size_t listed = 0;
+              bool more = false;
+              const Json& rules = At(o, {"spec", "rules"});
+              if (rules.is_array()) {
+                for (const Json& rule : rules) {
+                  if (listed == 3) more = true;
+                  const std::string host = Str(rule, {"host"});
+                  if (!more && !host.empty()) {
+                    host_text += (host_text.empty() ? "" : ",") + host;
+                    ++listed;
+                  }
+                }
+              }
+              if (host_text.empty()) host_text = "*";
+              if (more) host_text += kop::StrCat(" + ", rules.size() - 3, " more...");
+              std::string address;
+              if (const Json& ingress = At(o, {"status", "loadBalancer", "ingress"});
+                  ingress.is_array()) {
+                for (const Json& point : ingress) {
+                  for (const char* key : {"ip", "hostname"}) {
+                    const std::string a = Str(point, {key});
+                    if (!a.empty()) address += (address.empty() ? "" : ",") + a;
+                  }
+                }
+              }
+              const Json& tls = At(o, {"spec", "tls"});
+              return std::vector<Json>{Str(o, {"spec", "ingressClassName"}, "<none>"), host_text,
+                                       address, tls.is_array() && !tls.empty() ? "80, 443" : "80",
+                                       Age(o, now)};
+            }};
+  }
+  if (g.empty() && r == "persistentvolumeclaims") {
+    return {{Column("Status", "string", "Pending, Bound or Lost"),
+             Column("Volume", "string", "The bound volume"),
+             Column("Capacity", "string", "The bound volume's capacity"),
+             Column("Access Modes", "string", "The bound volume's access modes"),
+             Column("StorageClass", "string", "StorageClass of the pvc"),
+             Column("VolumeAttributesClass", "string", "VolumeAttributesClass of the pvc"),
+             Column("Age", "string", "Time since creation"),
+             Column("VolumeMode", "string", "Filesystem or Block", 1)},
+            [](const Json& o, absl::Time now) {
+              std::string capacity, modes;
+              if (!Str(o, {"spec", "volumeName"}).empty()) {
+                capacity = Str(o, {"status", "capacity", "storage"});
+                if (const Json& access = At(o, {"status", "accessModes"}); access.is_array()) {
+                  for (const Json& m : access) {
+                    const std::string mode = m.is_string() ? m.get<std::string>() : "";
+                    const std::string shortened = mode == "ReadWriteOnce"      ? "RWO"
+                                                  : mode == "ReadOnlyMany"     ? "ROX"
+                                                  : mode == "ReadWriteMany"    ? "RWX"
+                                                  : mode == "ReadWriteOncePod" ? "RWOP"
+                                                                               : mode;
+                    modes += (modes.empty() ? "" : ",") + shortened;
+                  }
+                }
+              }
+              return std::vector<Json>{Str(o, {"status", "phase"}),
+                                       Str(o, {"spec", "volumeName"}),
+                                       capacity,
+                                       modes,
+                                       Str(o, {"spec", "storageClassName"}),
+                                       Str(o, {"spec", "volumeAttributesClassName"}, "<unset>"),
+                                       Age(o, now),
+                                       Str(o, {"spec", "volumeMode"}, "<unset>")};
+            }};
+  }
   if (g == "coordination.k8s.io" && r == "leases") {
     return {{Column("Holder", "string", "Holder identity"), Column("Age", "string", "Time since creation")},
             [](const Json& o, absl::Time now) {
@@ -368,17 +550,18 @@ Printer CustomPrinter(const ResourceInfo& info) {
     specs.push_back({{"name", "Age"}, {"type", "date"}, {"jsonPath", ".metadata.creationTimestamp"}});
   }
   for (const Json& c : specs) {
-    const std::string type = c.value("type", "string");
-    columns.push_back(Column(c.value("name", ""), type == "date" ? "date" : type, c.value("description", ""),
-                             c.value("priority", 0), c.value("format", "")));
+    const std::string type = Str(c, {"type"}, "string");
+    columns.push_back(Column(Str(c, {"name"}), type == "date" ? "date" : type,
+                             Str(c, {"description"}), static_cast<int>(Int(c, {"priority"})),
+                             Str(c, {"format"})));
   }
   return {columns, [specs](const Json& o, absl::Time now) {
             std::vector<Json> cells;
             for (const Json& c : specs) {
-              const Json* v = EvalJsonPath(o, c.value("jsonPath", ""));
+              const Json* v = EvalJsonPath(o, Str(c, {"jsonPath"}));
               if (v == nullptr || v->is_null()) {
                 cells.push_back(nullptr);
-              } else if (c.value("type", "") == "date" && v->is_string()) {
+              } else if (Str(c, {"type"}) == "date" && v->is_string()) {
                 absl::StatusOr<absl::Time> t = ParseRFC3339(v->get<std::string>());
                 cells.push_back(t.ok() ? Json(HumanDuration(now - *t)) : Json("<invalid>"));
               } else if (v->is_object() || v->is_array()) {

@@ -96,7 +96,13 @@ void ApiServer::Impl::ServeWatch(const Target& t, const Request& req) {
     out.clear();
     const auto deadline = std::min(end, bookmarks ? next_bookmark : end);
     open = watcher->WaitAndDrain(deadline, &out, &cut);
-    if (rep != internal::Representation::kObject && !cut && !out.empty()) out = ConvertEvents(*t.info, out, req, rep);
+    if (rep != internal::Representation::kObject && !cut && !out.empty()) {
+      try {
+        out = ConvertEvents(*t.info, out, req, rep);
+      } catch (const std::exception&) {
+        break;  // a server bug (see Handle): the watch ends, the client re-watches
+      }
+    }
     if (!out.empty()) {
       // One chunk, framed here, in one write.
       char size[24];
