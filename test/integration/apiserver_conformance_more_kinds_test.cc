@@ -4,6 +4,7 @@
 // PersistentVolumeClaims. Runs against the embedded server, or a real cluster with
 // KOP_TEST_KUBECONFIG (checks only what kube-apiserver itself does, not its controllers).
 #include <algorithm>
+#include <cstdlib>
 
 #include "catch2/catch.hpp"
 #include "support/cluster.h"
@@ -266,6 +267,83 @@ TEST_CASE("kubectl get prints these kinds with kube's columns") {
                                                 "Access Modes", "StorageClass",
                                                 "VolumeAttributesClass", "Age", "VolumeMode"});
   CHECK(pvc[8] == "Filesystem");
+}
+
+TEST_CASE("nodes, endpoints, storage, quotas and classes are served") {
+  TestCluster c;
+  const std::string ns = c.ns();
+  for (const auto& [gv, plural] : std::vector<std::pair<std::string, std::string>>{
+           {"v1", "nodes"},
+           {"v1", "persistentvolumes"},
+           {"storage.k8s.io/v1", "storageclasses"},
+           {"networking.k8s.io/v1", "ingressclasses"},
+           {"scheduling.k8s.io/v1", "priorityclasses"}}) {
+    INFO(gv << " " << plural);
+    CHECK(c.http().Get((gv == "v1" ? std::string("/api/v1") : "/apis/" + gv) + "/" + plural).code ==
+          200);
+  }
+  for (const auto& [gv, plural] : std::vector<std::pair<std::string, std::string>>{
+           {"v1", "endpoints"},
+           {"v1", "resourcequotas"},
+           {"v1", "limitranges"},
+           {"discovery.k8s.io/v1", "endpointslices"}}) {
+    INFO(gv << " " << plural);
+    CHECK(c.http()
+              .Get((gv == "v1" ? std::string("/api/v1") : "/apis/" + gv) + "/namespaces/" + ns +
+                   "/" + plural)
+              .code == 200);
+  }
+
+  // Endpoints as a controller writes them, printed as kubectl get endpoints shows them.
+  Json endpoints = {{"apiVersion", "v1"},
+                    {"kind", "Endpoints"},
+                    {"metadata", {{"name", "web"}}},
+                    {"subsets",
+                     {{{"addresses", {{{"ip", "10.0.0.1"}}, {{"ip", "10.0.0.2"}}}},
+                       {"ports", {{{"port", 8080}, {"protocol", "TCP"}}}}}}}};
+  REQUIRE(c.http().Post(CorePath(ns, "endpoints"), endpoints).code == 201);
+  auto [ep_columns, ep] = TableOf(c, CorePath(ns, "endpoints", "web"));
+  CHECK(ep_columns == std::vector<std::string>{"Name", "Endpoints", "Age"});
+  CHECK(ep[1] == "10.0.0.1:8080,10.0.0.2:8080");
+
+  // A cluster-scoped kind with defaults: a PriorityClass (removed again: the cluster may be
+  // shared).
+  const std::string name = TestCluster::UniqueName("kop-test-priority");
+  const std::string classes = "/apis/scheduling.k8s.io/v1/priorityclasses";
+  HttpReply created = c.http().Post(classes, {{"apiVersion", "scheduling.k8s.io/v1"},
+                                              {"kind", "PriorityClass"},
+                                              {"metadata", {{"name", name}}},
+                                              {"value", 1000}});
+  REQUIRE(created.code == 201);
+  CHECK(created.json()["preemptionPolicy"] == "PreemptLowerPriority");
+  CHECK(c.http().Delete(classes + "/" + name).code == 200);
+}
+
+TEST_CASE("a node prints its readiness, roles and version [embedded-only]") {
+  if (std::getenv("KOP_TEST_KUBECONFIG") != nullptr) return;  // no fake nodes in a real cluster
+  TestCluster c;
+  Json node = {
+      {"apiVersion", "v1"},
+      {"kind", "Node"},
+      {"metadata", {{"name", "worker-1"}, {"labels", {{"node-role.kubernetes.io/worker", ""}}}}},
+      {"spec", {{"unschedulable", true}}}};
+  REQUIRE(c.http().Post("/api/v1/nodes", node).code == 201);
+  Json status = {{"status",
+                  {{"conditions", {{{"type", "Ready"}, {"status", "True"}}}},
+                   {"addresses", {{{"type", "InternalIP"}, {"address", "10.1.2.3"}}}},
+                   {"nodeInfo", {{"kubeletVersion", "v1.31.0"}}}}}};
+  REQUIRE(c.http()
+              .Patch("/api/v1/nodes/worker-1/status", "application/merge-patch+json", status.dump())
+              .code == 200);
+  auto [columns, cells] = TableOf(c, "/api/v1/nodes/worker-1");
+  CHECK(columns == std::vector<std::string>{"Name", "Status", "Roles", "Age", "Version",
+                                            "Internal-IP", "External-IP", "OS-Image",
+                                            "Kernel-Version", "Container-Runtime"});
+  CHECK(cells[1] == "Ready,SchedulingDisabled");
+  CHECK(cells[2] == "worker");
+  CHECK(cells[4] == "v1.31.0");
+  CHECK(cells[5] == "10.1.2.3");
+  CHECK(cells[6] == "<none>");
 }
 
 }  // namespace

@@ -131,6 +131,30 @@ Registry::Registry() {
     pvc.has_status = true;
     AddLocked(pvc);
   }
+  // What a cluster's operators and kubectl read besides: nodes, endpoints, storage, quotas,
+  // classes. (No node exists: as with kube-apiserver alone, there is no kubelet.)
+  for (auto [group, plural, singular, kind, namespaced, shorts, status] :
+       {std::tuple{"", "nodes", "node", "Node", false, std::vector<std::string>{"no"}, true},
+        std::tuple{"", "endpoints", "endpoints", "Endpoints", true, std::vector<std::string>{"ep"},
+                   false},
+        std::tuple{"", "persistentvolumes", "persistentvolume", "PersistentVolume", false,
+                   std::vector<std::string>{"pv"}, true},
+        std::tuple{"", "resourcequotas", "resourcequota", "ResourceQuota", true,
+                   std::vector<std::string>{"quota"}, true},
+        std::tuple{"", "limitranges", "limitrange", "LimitRange", true,
+                   std::vector<std::string>{"limits"}, false},
+        std::tuple{"discovery.k8s.io", "endpointslices", "endpointslice", "EndpointSlice", true,
+                   std::vector<std::string>{}, false},
+        std::tuple{"storage.k8s.io", "storageclasses", "storageclass", "StorageClass", false,
+                   std::vector<std::string>{"sc"}, false},
+        std::tuple{"networking.k8s.io", "ingressclasses", "ingressclass", "IngressClass", false,
+                   std::vector<std::string>{}, false},
+        std::tuple{"scheduling.k8s.io", "priorityclasses", "priorityclass", "PriorityClass", false,
+                   std::vector<std::string>{"pc"}, false}}) {
+    ResourceInfo r = Builtin(group, plural, singular, kind, namespaced, shorts);
+    r.has_status = status;
+    AddLocked(r);
+  }
   // What operators own besides workloads: batch, networking, disruption budgets, autoscalers.
   for (auto [group, version, plural, singular, kind, shorts, status, all] :
        {std::tuple{"batch", "v1", "jobs", "job", "Job", std::vector<std::string>{}, true, true},

@@ -344,6 +344,84 @@ Printer BuiltinPrinter(const ResourceInfo& info) {
                                        SelectorText(At(o, {"spec", "selector"}))};
             }};
   }
+  if (g.empty() && r == "nodes") {
+    return {
+        {Column("Status", "string", "The status of the node"),
+         Column("Roles", "string", "The roles of the node"),
+         Column("Age", "string", "Time since creation"),
+         Column("Version", "string", "Kubelet version"),
+         Column("Internal-IP", "string", "Internal address", 1),
+         Column("External-IP", "string", "External address", 1),
+         Column("OS-Image", "string", "OS image", 1),
+         Column("Kernel-Version", "string", "Kernel version", 1),
+         Column("Container-Runtime", "string", "Container runtime version", 1)},
+        [](const Json& o, absl::Time now) {
+          std::string status = "Unknown";
+          if (const Json& conditions = At(o, {"status", "conditions"}); conditions.is_array()) {
+            for (const Json& c : conditions) {
+              if (Str(c, {"type"}) == "Ready")
+                status = Str(c, {"status"}) == "True" ? "Ready" : "NotReady";
+            }
+          }
+          if (const Json& u = At(o, {"spec", "unschedulable"}); u.is_boolean() && u.get<bool>()) {
+            status += ",SchedulingDisabled";
+          }
+          std::string roles;
+          if (const Json& labels = At(o, {"metadata", "labels"}); labels.is_object()) {
+            for (const auto& [k, v] : labels.items()) {
+              std::string role;
+              if (k.rfind("node-role.kubernetes.io/", 0) == 0) role = k.substr(24);
+              if (k == "kubernetes.io/role" && v.is_string()) role = v.get<std::string>();
+              if (!role.empty()) roles += (roles.empty() ? "" : ",") + role;
+            }
+          }
+          std::string internal_ip = "<none>", external_ip = "<none>";
+          if (const Json& addresses = At(o, {"status", "addresses"}); addresses.is_array()) {
+            for (const Json& a : addresses) {
+              if (Str(a, {"type"}) == "InternalIP" && internal_ip == "<none>")
+                internal_ip = Str(a, {"address"});
+              if (Str(a, {"type"}) == "ExternalIP" && external_ip == "<none>")
+                external_ip = Str(a, {"address"});
+            }
+          }
+          return std::vector<Json>{
+              status,
+              roles.empty() ? "<none>" : roles,
+              Age(o, now),
+              Str(o, {"status", "nodeInfo", "kubeletVersion"}),
+              internal_ip,
+              external_ip,
+              Str(o, {"status", "nodeInfo", "osImage"}, "<unknown>"),
+              Str(o, {"status", "nodeInfo", "kernelVersion"}, "<unknown>"),
+              Str(o, {"status", "nodeInfo", "containerRuntimeVersion"}, "<unknown>")};
+        }};
+  }
+  if (g.empty() && r == "endpoints") {
+    return {{Column("Endpoints", "string", "Addresses and ports of the endpoints"),
+             Column("Age", "string", "Time since creation")},
+            [](const Json& o, absl::Time now) {
+              std::vector<std::string> all;
+              if (const Json& subsets = At(o, {"subsets"}); subsets.is_array()) {
+                for (const Json& subset : subsets) {
+                  const Json& addresses = At(subset, {"addresses"});
+                  if (!addresses.is_array()) continue;
+                  const Json& ports = At(subset, {"ports"});
+                  if (!ports.is_array() || ports.empty()) {
+                    for (const Json& a : addresses) all.push_back(Str(a, {"ip"}));
+                    continue;
+                  }
+                  for (const Json& port : ports) {
+                    for (const Json& a : addresses)
+                      all.push_back(kop::StrCat(Str(a, {"ip"}), ":", Int(port, {"port"})));
+                  }
+                }
+              }
+              std::string text;
+              for (size_t i = 0; i < all.size() && i < 3; ++i) text += (i == 0 ? "" : ",") + all[i];
+              if (all.size() > 3) text += kop::StrCat(" + ", all.size() - 3, " more...");
+              return std::vector<Json>{text.empty() ? "<none>" : text, Age(o, now)};
+            }};
+  }
   if (g == "batch" && r == "jobs") {
     return {
         {Column("Status", "string", "Status of the job."),
