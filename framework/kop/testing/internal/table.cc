@@ -52,6 +52,22 @@ Json Age(const Json& obj, absl::Time now) {
   return HumanDuration(now - *t);
 }
 
+// `head` followed by `tail`.
+std::vector<Json> Columns(std::vector<Json> head, const std::vector<Json>& tail) {
+  head.insert(head.end(), tail.begin(), tail.end());
+  return head;
+}
+
+// The columns workloads end with: Age, then for -o wide their pod template's containers and
+// images and (unless `selector` is false, as for StatefulSets) their label selector.
+std::vector<Json> WorkloadTail(bool selector) {
+  std::vector<Json> tail = {Column("Age", "string", "Time since creation"),
+                            Column("Containers", "string", "Container names", 1),
+                            Column("Images", "string", "Container images", 1)};
+  if (selector) tail.push_back(Column("Selector", "string", "Label selector", 1));
+  return tail;
+}
+
 // A built-in resource's columns (after Name) and cells, as kube-apiserver prints them.
 struct Printer {
   std::vector<Json> columns;
@@ -219,10 +235,7 @@ Printer BuiltinPrinter(const ResourceInfo& info) {
         cols.push_back(Column("Available", "integer", "Available replicas"));
       }
     }
-    cols.push_back(Column("Age", "string", "Time since creation"));
-    cols.push_back(Column("Containers", "string", "Container names", 1));
-    cols.push_back(Column("Images", "string", "Container images", 1));
-    if (r != "statefulsets") cols.push_back(Column("Selector", "string", "Label selector", 1));
+    cols = Columns(std::move(cols), WorkloadTail(r != "statefulsets"));
     return {cols, [r](const Json& o, absl::Time now) {
               const int64_t desired =
                   At(o, {"spec", "replicas"}).is_number() ? Int(o, {"spec", "replicas"}) : 1;
@@ -318,16 +331,13 @@ Printer BuiltinPrinter(const ResourceInfo& info) {
             }};
   }
   if (g == "apps" && r == "daemonsets") {
-    return {{Column("Desired", "integer", "Nodes that should run the daemon pod"),
-             Column("Current", "integer", "Nodes running at least one daemon pod"),
-             Column("Ready", "integer", "Nodes with a ready daemon pod"),
-             Column("Up-to-date", "integer", "Nodes running the updated daemon pod"),
-             Column("Available", "integer", "Nodes with an available daemon pod"),
-             Column("Node Selector", "string", "The daemon pods' node selector"),
-             Column("Age", "string", "Time since creation"),
-             Column("Containers", "string", "Container names", 1),
-             Column("Images", "string", "Container images", 1),
-             Column("Selector", "string", "Label selector", 1)},
+    return {Columns({Column("Desired", "integer", "Nodes that should run the daemon pod"),
+                     Column("Current", "integer", "Nodes running at least one daemon pod"),
+                     Column("Ready", "integer", "Nodes with a ready daemon pod"),
+                     Column("Up-to-date", "integer", "Nodes running the updated daemon pod"),
+                     Column("Available", "integer", "Nodes with an available daemon pod"),
+                     Column("Node Selector", "string", "The daemon pods' node selector")},
+                    WorkloadTail(true)),
             [](const Json& o, absl::Time now) {
               const std::string selector =
                   MapText(At(o, {"spec", "template", "spec", "nodeSelector"}));
@@ -424,13 +434,10 @@ Printer BuiltinPrinter(const ResourceInfo& info) {
   }
   if (g == "batch" && r == "jobs") {
     return {
-        {Column("Status", "string", "Status of the job."),
-         Column("Completions", "string", "Succeeded pods of those wanted"),
-         Column("Duration", "string", "Time required to complete the job."),
-         Column("Age", "string", "Time since creation"),
-         Column("Containers", "string", "Container names", 1),
-         Column("Images", "string", "Container images", 1),
-         Column("Selector", "string", "Label selector", 1)},
+        Columns({Column("Status", "string", "Status of the job."),
+                 Column("Completions", "string", "Succeeded pods of those wanted"),
+                 Column("Duration", "string", "Time required to complete the job.")},
+                WorkloadTail(true)),
         [](const Json& o, absl::Time now) {
           auto has = [&](const char* type) {
             const Json& conditions = At(o, {"status", "conditions"});
@@ -477,15 +484,12 @@ Printer BuiltinPrinter(const ResourceInfo& info) {
         }};
   }
   if (g == "batch" && r == "cronjobs") {
-    return {{Column("Schedule", "string", "The schedule in Cron format"),
-             Column("Timezone", "string", "The time zone"),
-             Column("Suspend", "boolean", "Whether later runs are suspended"),
-             Column("Active", "integer", "Jobs running now"),
-             Column("Last Schedule", "string", "When a job was last scheduled"),
-             Column("Age", "string", "Time since creation"),
-             Column("Containers", "string", "Container names", 1),
-             Column("Images", "string", "Container images", 1),
-             Column("Selector", "string", "Label selector", 1)},
+    return {Columns({Column("Schedule", "string", "The schedule in Cron format"),
+                     Column("Timezone", "string", "The time zone"),
+                     Column("Suspend", "boolean", "Whether later runs are suspended"),
+                     Column("Active", "integer", "Jobs running now"),
+                     Column("Last Schedule", "string", "When a job was last scheduled")},
+                    WorkloadTail(true)),
             [](const Json& o, absl::Time now) {
               const Json& suspend = At(o, {"spec", "suspend"});
               const Json& active = At(o, {"status", "active"});
