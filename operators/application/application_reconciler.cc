@@ -5,6 +5,7 @@
 
 #include "kop/api/condition.h"
 #include "kop/api/names.h"
+#include "kop/api/quantity.h"
 #include "kop/base/status_macros.h"
 #include "kop/base/strings.h"
 #include "kop/client/errors.h"
@@ -166,6 +167,26 @@ std::string ConfigHash(const Json& config) {
   return out;
 }
 
+// Resource requirements as the API server stores them: quantities in canonical form ("1000m"
+// is stored as "1"), empty maps dropped.
+Json CanonicalResources(const Json& resources) {
+  Json out = Json::object();
+  for (const auto& [kind, amounts] : resources.items()) {
+    if (!amounts.is_object()) {
+      out[kind] = amounts;
+      continue;
+    }
+    Json canonical = Json::object();
+    for (const auto& [name, amount] : amounts.items()) {
+      absl::StatusOr<kop::Quantity> q =
+          kop::Quantity::Parse(amount.is_string() ? amount.get<std::string>() : amount.dump());
+      canonical[name] = q.ok() ? Json(q->String()) : amount;
+    }
+    if (!canonical.empty()) out[kind] = std::move(canonical);
+  }
+  return out;
+}
+
 void DesiredConfigMap(const Object& app, Object& cm) {
   Label(cm, app);
   Json data = Json::object();
@@ -173,7 +194,12 @@ void DesiredConfigMap(const Object& app, Object& cm) {
   for (const auto& [key, value] : config.items()) {
     if (value.is_string()) data[key] = value;
   }
-  cm.mutable_json()["data"] = data;
+  // The API server drops an empty map (Go's omitempty): asking for one would differ forever.
+  if (data.empty()) {
+    cm.mutable_json().erase("data");
+  } else {
+    cm.mutable_json()["data"] = data;
+  }
 }
 
 void DesiredDeployment(const Object& app, Object& d) {
@@ -199,13 +225,17 @@ void DesiredDeployment(const Object& app, Object& d) {
   port["protocol"] = "TCP";
   if (s.contains("env") && s["env"].is_array() && !s["env"].empty()) {
     Json env = Json::array();
-    for (const Json& e : s["env"]) env.push_back({{"name", e.value("name", "")}, {"value", e.value("value", "")}});
+    for (const Json& e : s["env"]) {
+      Json var = {{"name", e.value("name", "")}};
+      if (const std::string value = e.value("value", ""); !value.empty()) var["value"] = value;  // "" is not stored
+      env.push_back(std::move(var));
+    }
     c["env"] = env;
   } else {
     c.erase("env");
   }
   // No resources is what the API server stores as {}: the same, so a steady state writes nothing.
-  c["resources"] = s.contains("resources") && s["resources"].is_object() ? s["resources"] : Json::object();
+  c["resources"] = s.contains("resources") && s["resources"].is_object() ? CanonicalResources(s["resources"]) : Json::object();
   Json& mount = Named(c["volumeMounts"], "config");
   mount["mountPath"] = "/etc/app";
   mount["readOnly"] = true;

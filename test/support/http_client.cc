@@ -2,10 +2,14 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "kop/api/yaml.h"
 #include "kop/base/strings.h"
 
@@ -32,7 +36,9 @@ size_t Header(char* data, size_t size, size_t n, void* out) {
     std::string value = line.substr(colon + 1);
     while (!value.empty() && (value.front() == ' ')) value.erase(0, 1);
     while (!value.empty() && (value.back() == '\r' || value.back() == '\n')) value.pop_back();
-    (*static_cast<std::map<std::string, std::string>*>(out))[name] = value;
+    auto& headers = *static_cast<std::map<std::string, std::string>*>(out);
+    auto [it, added] = headers.emplace(name, value);
+    if (!added) it->second += "\n" + value;
   }
   return size * n;
 }
@@ -133,12 +139,19 @@ void HttpClient::Configure(void* handle, void* headers_list) const {
 HttpReply HttpClient::Request(const std::string& method, const std::string& path,
                               const std::string& content_type, const std::string& body,
                               const std::string& accept) const {
+  std::vector<std::string> lines;
+  if (!accept.empty()) lines.push_back("Accept: " + accept);
+  if (!content_type.empty()) lines.push_back("Content-Type: " + content_type);
+  return Send(method, path, lines, body);
+}
+
+HttpReply HttpClient::Send(const std::string& method, const std::string& path,
+                           const std::vector<std::string>& header_lines, const std::string& body) const {
   HttpReply reply;
   CURL* curl = curl_easy_init();
   curl_slist* headers = nullptr;
-  if (!accept.empty()) headers = curl_slist_append(headers, ("Accept: " + accept).c_str());
+  for (const std::string& line : header_lines) headers = curl_slist_append(headers, line.c_str());
   Configure(curl, &headers);
-  if (!content_type.empty()) headers = curl_slist_append(headers, ("Content-Type: " + content_type).c_str());
   const std::string url = auth_.server + path;
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
@@ -189,6 +202,8 @@ std::unique_ptr<WatchStream> HttpClient::Watch(const std::string& path, const st
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &WatchStream::OnData);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, s);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &WatchStream::OnHeader);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, s);
     CURLM* multi = curl_multi_init();
     curl_multi_add_handle(multi, curl);
     s->multi_.store(multi);
@@ -236,6 +251,7 @@ size_t WatchStream::OnData(char* data, size_t size, size_t n, void* self) {
   auto* s = static_cast<WatchStream*>(self);
   kop::MutexLock lock(&s->mu_);
   if (s->code_ == 0) s->code_ = 200;
+  if (s->raw_.size() < 65536) s->raw_.append(data, std::min(size * n, 65536 - s->raw_.size()));
   s->partial_.append(data, size * n);
   size_t nl;
   while ((nl = s->partial_.find('\n')) != std::string::npos) {
@@ -246,6 +262,21 @@ size_t WatchStream::OnData(char* data, size_t size, size_t n, void* self) {
     if (j.ok()) s->events_.push_back(*std::move(j));
   }
   s->changed_.SignalAll();
+  return size * n;
+}
+
+size_t WatchStream::OnHeader(char* data, size_t size, size_t n, void* self) {
+  auto* s = static_cast<WatchStream*>(self);
+  const std::string_view line(data, size * n);
+  kop::MutexLock lock(&s->mu_);
+  if (line.rfind("HTTP/", 0) == 0) {
+    // The status line of this (or a following, after 100 Continue) response.
+    const size_t space = line.find(' ');
+    if (space != std::string_view::npos) s->code_ = std::atol(std::string(line.substr(space + 1, 3)).c_str());
+    s->content_type_.clear();
+  } else if (line.size() > 13 && absl::EqualsIgnoreCase(std::string(line.substr(0, 13)), "content-type:")) {
+    s->content_type_ = std::string(absl::StripAsciiWhitespace(std::string(line.substr(13))));
+  }
   return size * n;
 }
 
@@ -278,6 +309,16 @@ bool WatchStream::WaitEnded(std::chrono::milliseconds timeout) {
 long WatchStream::code() {
   kop::MutexLock lock(&mu_);
   return code_;
+}
+
+std::string WatchStream::content_type() {
+  kop::MutexLock lock(&mu_);
+  return content_type_;
+}
+
+std::string WatchStream::raw_body() {
+  kop::MutexLock lock(&mu_);
+  return raw_;
 }
 
 bool WatchStream::Truncated() {

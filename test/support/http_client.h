@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "kop/api/json.h"
@@ -25,7 +26,7 @@ namespace kop::test {
 struct HttpReply {
   long code = 0;
   std::string body;
-  std::map<std::string, std::string> headers;  // lower-case names
+  std::map<std::string, std::string> headers;  // lower-case names; repeated ones joined by '\n'
   Json json() const;
 };
 
@@ -57,6 +58,10 @@ class HttpClient {
   HttpReply Request(const std::string& method, const std::string& path,
                     const std::string& content_type, const std::string& body,
                     const std::string& accept = "") const;
+  // A request with exactly these extra header lines ("Name: value"); Accept defaults to
+  // application/json when none of them sets it.
+  HttpReply Send(const std::string& method, const std::string& path,
+                 const std::vector<std::string>& header_lines, const std::string& body) const;
 
   // Opens a streaming GET (a watch); events arrive in the returned stream. `accept`: the Accept
   // header (default application/json).
@@ -80,7 +85,12 @@ class WatchStream {
   bool Ended();
   // Waits up to `timeout` for the end of the response.
   bool WaitEnded(std::chrono::milliseconds timeout);
+  // The HTTP status code, once the status line arrived (0 before).
   long code();
+  // The response's Content-Type header ("" before the headers arrived).
+  std::string content_type();
+  // The first 64 KiB of the response body as it came (for answers that are not watch events).
+  std::string raw_body();
   // Whether the response ended with an incomplete event (a cut stream).
   bool Truncated();
 
@@ -88,6 +98,7 @@ class WatchStream {
   friend class HttpClient;
   WatchStream() = default;
   static size_t OnData(char* data, size_t size, size_t n, void* self);
+  static size_t OnHeader(char* data, size_t size, size_t n, void* self);
 
   kop::Mutex mu_;
   kop::CondVar changed_;
@@ -96,6 +107,8 @@ class WatchStream {
   bool ended_ ABSL_GUARDED_BY(mu_) = false;
   bool truncated_ ABSL_GUARDED_BY(mu_) = false;
   long code_ ABSL_GUARDED_BY(mu_) = 0;
+  std::string content_type_ ABSL_GUARDED_BY(mu_);
+  std::string raw_ ABSL_GUARDED_BY(mu_);
   std::atomic<bool> cancel_{false};
   std::atomic<void*> multi_{nullptr};  // the transfer's multi handle while it runs
   std::jthread thread_;

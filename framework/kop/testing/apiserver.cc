@@ -644,26 +644,23 @@ Response ApiServer::Impl::Route(Request& req, std::string* verb,
     result = t.name.empty() ? List(t, req) : Get(t, req);
   } else if (req.method == "POST") {
     result = t.name.empty() ? Create(t, req)
-                            : absl::StatusOr<Response>(internal::MethodNotAllowed(
-                                  kop::StrCat("POST is not allowed on ", req.path)));
+                            : absl::StatusOr<Response>(internal::MethodNotAllowed());
   } else if (req.method == "PUT") {
-    result = t.name.empty() ? absl::StatusOr<Response>(internal::MethodNotAllowed(
-                                  "PUT is only allowed on a named object"))
+    result = t.name.empty() ? absl::StatusOr<Response>(internal::MethodNotAllowed())
                             : Update(t, req);
   } else if (req.method == "PATCH") {
-    result = t.name.empty() ? absl::StatusOr<Response>(internal::MethodNotAllowed(
-                                  "PATCH is only allowed on a named object"))
+    result = t.name.empty() ? absl::StatusOr<Response>(internal::MethodNotAllowed())
                             : Patch(t, req);
   } else if (req.method == "DELETE") {
     if (!t.name.empty()) {
       result = Delete(t, req);
     } else if (t.info->plural == "namespaces" && t.info->group.empty()) {
-      result = internal::MethodNotAllowed("deletecollection is not supported on namespaces");
+      result = internal::MethodNotAllowed();
     } else {
       result = DeleteCollection(t, req);
     }
   } else {
-    result = internal::MethodNotAllowed(kop::StrCat("method ", req.method, " is not allowed"));
+    result = internal::MethodNotAllowed();
   }
   return result.ok() ? *std::move(result) : ErrorResponse(result.status());
 }
@@ -732,7 +729,7 @@ std::shared_ptr<const internal::OpenApiDocuments> ApiServer::Impl::OpenApiDocs()
 }
 
 Response ApiServer::Impl::OpenApi(const Request& req, const std::vector<std::string>& seg) {
-  if (req.method != "GET") return ErrorResponse(internal::MethodNotAllowed("the OpenAPI documents are read-only"));
+  if (req.method != "GET") return ErrorResponse(internal::MethodNotAllowed());
   std::shared_ptr<const internal::OpenApiDocuments> docs = OpenApiDocs();
   if (seg.size() == 2 && seg[1] == "v2") {
     if (req.accept.find("protobuf") != std::string::npos) {
@@ -756,7 +753,7 @@ Response ApiServer::Impl::OpenApi(const Request& req, const std::vector<std::str
 // Admin (fault injection over HTTP for kop-apiserver)
 
 Response ApiServer::Impl::Admin(const Request& req) {
-  if (req.method != "POST") return ErrorResponse(internal::MethodNotAllowed("POST only"));
+  if (req.method != "POST") return ErrorResponse(internal::MethodNotAllowed());
   absl::StatusOr<Json> body = ParseJson(req.body.empty() ? "{}" : req.body);
   if (!body.ok() || !body->is_object()) return ErrorResponse(internal::BadRequest("JSON object expected"));
   const std::string action = body->value("action", "");

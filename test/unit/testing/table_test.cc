@@ -49,7 +49,8 @@ TEST_CASE("the Accept header picks the first representation the server can give"
         R::kObject);
   CHECK(Negotiate("application/vnd.kubernetes.protobuf,application/json", false) == R::kObject);
   CHECK(Negotiate("application/vnd.kubernetes.protobuf", false) == R::kNotAcceptable);
-  CHECK(Negotiate("application/json;as=Table;v=v2;g=meta.k8s.io", false) == R::kNotAcceptable);
+  // JSON is served, but not as that: upstream answers this 406 with another message.
+  CHECK(Negotiate("application/json;as=Table;v=v2;g=meta.k8s.io", false) == R::kNotAcceptableConversion);
   CHECK(Negotiate("*/*", false) == R::kObject);
 }
 

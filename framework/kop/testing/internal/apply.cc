@@ -1,5 +1,7 @@
 #include "kop/testing/internal/apply.h"
 
+#include "kop/testing/internal/go_json.h"
+
 #include <algorithm>
 #include <map>
 #include <optional>
@@ -97,6 +99,14 @@ bool HasKeys(const Json& element, const std::vector<std::string>& keys) {
 
 // ---- field sets of values
 
+// What an update is compared with on create: the kind's Go zero value (fields Go always
+// encodes are there already, so they are not "added"), with metadata for every kind.
+Json ZeroObject(const Json* schema) {
+  Json zero = schema != nullptr ? GoZeroValue(*schema) : Json::object();
+  if (!zero.contains("metadata")) zero["metadata"] = Json::object();
+  return zero;
+}
+
 // The fields `value` sets, into `sink.all`: map keys (f:), associative-list elements by their keys
 // (k:, with "." for the element itself), set elements (v:), down to scalars, atomic maps and
 // atomic lists. When `changed` is given, `before` (the node at the same path in the previous
@@ -109,6 +119,10 @@ struct FieldSink {
   Fields* changed = nullptr;
   // The changed fields as FieldsV1 (what Encode would make of `changed`), built directly.
   Json* changed_tree = nullptr;
+  // Record "." for maps, structs and lists as an update does: the node itself is a field,
+  // changed when the previous object did not have it (upstream compares the objects; an
+  // apply's field set has no such entries).
+  bool dots = false;
 };
 
 void CollectChanges(const Json& value, const Json* before, const Json* schema, Path& path, const FieldSink& sink,
@@ -123,7 +137,14 @@ void CollectChanges(const Json& value, const Json* before, const Json* schema, P
       if (node->is_null()) *node = Json::object();
     }
   };
+  auto node_itself = [&] {
+    if (!sink.dots || path.empty()) return;
+    path.push_back(".");
+    leaf(before != nullptr);
+    path.pop_back();
+  };
   if (value.is_object() && !AtomicMap(schema) && !(value.empty() && !path.empty())) {
+    node_itself();
     // The previous node's children were fields only if Collect would have walked into it.
     const bool walked = before != nullptr && before->is_object() && !AtomicMap(schema) &&
                         !(before->empty() && !path.empty());
@@ -149,6 +170,7 @@ void CollectChanges(const Json& value, const Json* before, const Json* schema, P
     };
     const bool keyed = type == "map" && all_keyed(value);
     const bool before_walked = before != nullptr && before->is_array() && !before->empty();
+    if (keyed || type == "set") node_itself();
     if (keyed) {
       const bool before_keyed = before_walked && all_keyed(*before);
       for (const Json& element : value) {
@@ -448,13 +470,23 @@ absl::StatusOr<Json> ServerSideApply(const Json* live, const Json& config, const
   }
 
   // Conflicts: a field someone else owns, set here to something else.
-  std::map<std::string, std::vector<Path>> conflicts;  // by manager
+  // Managers are named as upstream prints them: "name", `with subresource "status"`, and
+  // `using <apiVersion>` for Update entries.
+  auto printed = [](const Entry& e) {
+    std::string out = Json(e.json.value("manager", "")).dump();
+    if (const std::string sub = e.json.value("subresource", ""); !sub.empty()) {
+      out += kop::StrCat(" with subresource ", Json(sub).dump());
+    }
+    if (e.json.value("operation", "") == "Update") out += " using " + e.json.value("apiVersion", "");
+    return out;
+  };
+  std::map<std::string, std::vector<Path>> conflicts;  // by printed manager
   for (const Path& p : applied) {
     if (SameValue(current, config, p)) continue;
     for (const Entry& e : entries) {
       if (e.Is(r.manager, "Apply", r.subresource) || !e.fields.contains(p)) continue;
       if (At(current, p) == nullptr) continue;  // owned, but no longer there
-      conflicts[e.json.value("manager", "")].push_back(p);
+      conflicts[printed(e)].push_back(p);
     }
   }
   if (!conflicts.empty() && !r.force) {
@@ -462,17 +494,20 @@ absl::StatusOr<Json> ServerSideApply(const Json* live, const Json& config, const
     std::string list;
     Json causes = Json::array();
     for (const auto& [manager, paths] : conflicts) {
+      list += kop::StrCat(list.empty() ? "" : "\n", "conflicts with ", manager);
       for (const Path& p : paths) {
         ++n;
-        list += kop::StrCat("\n- conflict with \"", manager, "\": ", Dotted(p));
+        list += "\n- " + Dotted(p);
         causes.push_back({{"reason", "FieldManagerConflict"},
-                          {"message", kop::StrCat("conflict with \"", manager, "\"")},
+                          {"message", kop::StrCat("conflict with ", manager)},
                           {"field", Dotted(p)}});
       }
     }
-    return ApiError(409, "Conflict",
-                    kop::StrCat("Apply failed with ", n, " conflict", n == 1 ? "" : "s", ":", list),
-                    Json{{"causes", causes}});
+    const std::string message =
+        n == 1 ? kop::StrCat("Apply failed with 1 conflict: conflict with ", conflicts.begin()->first, ": ",
+                             Dotted(conflicts.begin()->second.front()))
+               : kop::StrCat("Apply failed with ", n, " conflicts: ", list);
+    return ApiError(409, "Conflict", message, Json{{"causes", causes}});
   }
 
   Json result = Merge(live != nullptr ? live : nullptr, config, schema, {}, r.subresource);
@@ -494,7 +529,7 @@ absl::StatusOr<Json> ServerSideApply(const Json* live, const Json& config, const
 
   // Forced: the conflicting fields change hands.
   for (Entry& e : entries) {
-    auto it = conflicts.find(e.json.value("manager", ""));
+    auto it = conflicts.find(printed(e));
     if (it == conflicts.end() || e.Is(r.manager, "Apply", r.subresource)) continue;
     for (const Path& p : it->second) e.fields.erase(p);
   }
@@ -535,7 +570,8 @@ void TrackUpdate(const Json* before, Json& after, const ApplyRequest& r, const J
     // built during the walk (what the general path below arrives at, without field sets).
     Json tree = Json::object();
     Path path;
-    CollectChanges(after, nullptr, schema, path, {.changed_tree = &tree}, r.subresource);
+    const Json zero = ZeroObject(schema);
+    CollectChanges(after, &zero, schema, path, {.changed_tree = &tree, .dots = true}, r.subresource);
     std::vector<Entry> entries;
     if (!tree.empty()) {
       Entry& mine = EntryFor(entries, r, "Update");
@@ -550,17 +586,20 @@ void TrackUpdate(const Json* before, Json& after, const ApplyRequest& r, const J
     }
     return;
   }
-  const Json empty = Json::object();
-  const Json& was = before != nullptr ? *before : empty;
+  const Json zero = ZeroObject(schema);
+  const Json& was = before != nullptr ? *before : zero;
   Fields now;
   Fields changed;
   {
     Path path;
-    CollectChanges(after, before, schema, path, {.all = &now, .changed = &changed}, r.subresource);
+    CollectChanges(after, &was, schema, path, {.all = &now, .changed = &changed, .dots = true}, r.subresource);
   }
   // The previous object's field set, only if a manager owns a field the object no longer has.
   std::optional<Fields> old;
   auto was_set = [&](const Path& p) {
+    if (!p.empty() && p.back() == "." && p.size() >= 2 && p[p.size() - 2].rfind("f:", 0) == 0) {
+      return At(was, p) != nullptr;  // a map, struct or list: whether it was there
+    }
     if (!old.has_value()) old = FieldsOf(was, schema, r.subresource);
     return old->contains(p);
   };

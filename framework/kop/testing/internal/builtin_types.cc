@@ -9,6 +9,7 @@
 #include "kop/api/yaml.h"
 #include "kop/base/status_macros.h"
 #include "kop/base/strings.h"
+#include "kop/testing/internal/go_json.h"
 
 namespace kop::testing::internal {
 
@@ -32,7 +33,7 @@ std::map<std::string, Json> WellKnownDefinitions() {
        {{"type", "string"}, {"format", "int-or-string"}, {"x-kubernetes-int-or-string", true},
         {"description", "An integer or a string, such as a port number or name, or a percentage."}}},
       {"io.k8s.apimachinery.pkg.api.resource.Quantity",
-       {{"type", "string"}, {"x-kubernetes-int-or-string", true},
+       {{"type", "string"}, {"x-kubernetes-int-or-string", true}, {kQuantityKey, true},
         {"description", "A fixed-point number with an optional suffix, such as 100m, 1.5, 64Mi or 2G."}}},
   };
 }
@@ -157,10 +158,18 @@ class Expander {
         props[name] = *std::move(field);
       }
     }
-    s["properties"] = std::move(props);
+    s["properties"] = props;
     if (t.contains("required")) s["required"] = t["required"];
     if (t.value("open", false)) s["x-kubernetes-preserve-unknown-fields"] = true;
     if (t.contains("map_type")) s["x-kubernetes-map-type"] = t["map_type"];
+    if (t.contains("always")) {
+      for (const Json& f : t["always"]) {
+        if (!f.is_string() || !props.contains(f.get<std::string>())) {
+          return absl::InvalidArgumentError(kop::StrCat("always: ", f.dump(), " is not a field of the type"));
+        }
+      }
+      s[kAlwaysKey] = t["always"];
+    }
     if (t.contains("kind")) {
       absl::StatusOr<GroupVersionKind> gvk = ParseKind(t["kind"].get<std::string>());
       if (!gvk.ok()) return gvk.status();
@@ -237,6 +246,17 @@ absl::StatusOr<Json> Inline(const std::map<std::string, Json>& defs, const Json&
   return out;
 }
 
+// Removes the markers only the server reads (go_json.h) from a published definition.
+void StripMarkers(Json& s) {
+  if (s.is_object()) {
+    s.erase(kAlwaysKey);
+    s.erase(kQuantityKey);
+    for (auto& [k, v] : s.items()) StripMarkers(v);
+  } else if (s.is_array()) {
+    for (Json& v : s) StripMarkers(v);
+  }
+}
+
 void CollectRefs(const Json& s, std::set<std::string>& out) {
   if (s.is_object()) {
     for (const auto& [k, v] : s.items()) {
@@ -274,6 +294,7 @@ absl::StatusOr<TypeCatalog> TypeCatalog::Parse(std::string_view yaml) {
   if (meta == c.definitions_.end()) return absl::InvalidArgumentError("the catalog has no ObjectMeta");
   KOP_ASSIGN_OR_RETURN(Json meta_inlined, Inline(c.definitions_, meta->second, 0));
   c.object_meta_ = std::make_shared<const Json>(std::move(meta_inlined));
+  for (auto& [name, def] : c.definitions_) StripMarkers(def);
   return c;
 }
 

@@ -100,16 +100,15 @@ absl::Status BadRequest(std::string_view message) {
   return ApiError(400, "BadRequest", message);
 }
 
-absl::Status MethodNotAllowed(std::string_view message) {
-  return ApiError(405, "MethodNotAllowed", message);
+absl::Status MethodNotAllowed() {
+  return ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource",
+                  Json::object());
 }
 
-absl::Status UnsupportedMediaType(std::string_view content_type) {
+absl::Status UnsupportedMediaType() {
   return ApiError(415, "UnsupportedMediaType",
-                  kop::StrCat("the body of the request was in an unknown format - accepted "
-                              "media types include: application/json, "
-                              "application/json-patch+json, application/merge-patch+json; got \"",
-                              content_type, "\""));
+                  "the body of the request was in an unknown format - accepted media types include: "
+                  "application/json, application/yaml, application/vnd.kubernetes.protobuf");
 }
 
 absl::Status Expired(std::string_view message) { return ApiError(410, "Expired", message); }

@@ -39,8 +39,10 @@ absl::Status AlreadyExists(const ErrorSubject& s);
 absl::Status Conflict(const ErrorSubject& s, std::string_view why);
 absl::Status Invalid(const ErrorSubject& s, const std::vector<FieldCause>& causes);
 absl::Status BadRequest(std::string_view message);
-absl::Status MethodNotAllowed(std::string_view message);
-absl::Status UnsupportedMediaType(std::string_view content_type);
+// Upstream's messages: the method is not served on that path; a body that is not JSON or YAML
+// (or protobuf, which kop does not decode).
+absl::Status MethodNotAllowed();
+absl::Status UnsupportedMediaType();
 absl::Status Expired(std::string_view message);  // 410, reason Expired
 absl::Status InternalError(std::string_view message);
 

@@ -1,5 +1,9 @@
 #include "kop/testing/internal/registry.h"
 
+#include <openssl/evp.h>
+
+#include "absl/strings/escaping.h"
+
 #include <algorithm>
 
 #include "absl/status/status.h"
@@ -446,6 +450,16 @@ absl::StatusOr<Json> Registry::ApiGroup(const std::string& group) const {
   return g;
 }
 
+std::string StorageVersionHash(const std::string& group, const std::string& version, const std::string& kind) {
+  const std::string gvk = kop::StrCat(group, "/", version, "/", kind);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (EVP_Digest(gvk.data(), gvk.size(), digest, &size, EVP_sha256(), nullptr) != 1 || size < 8) return "";
+  std::string out;
+  absl::Base64Escape(std::string(reinterpret_cast<const char*>(digest), 8), &out);
+  return out;
+}
+
 absl::StatusOr<Json> Registry::ApiResourceList(const std::string& group,
                                                const std::string& version) const {
   kop::MutexLock lock(&mu_);
@@ -462,6 +476,7 @@ absl::StatusOr<Json> Registry::ApiResourceList(const std::string& group,
                             : Json(kAllVerbs)}};
     if (!info->short_names.empty()) r["shortNames"] = info->short_names;
     if (!info->categories.empty()) r["categories"] = info->categories;
+    if (!info->review) r["storageVersionHash"] = StorageVersionHash(info->group, info->version, info->kind);
     resources.push_back(r);
     if (info->has_status) {
       resources.push_back({{"name", info->plural + "/status"},

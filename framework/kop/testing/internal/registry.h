@@ -99,6 +99,10 @@ class Registry {
   uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
+// What discovery lists as a resource's storageVersionHash: the first 8 bytes of the SHA-256 of
+// "<group>/<version>/<Kind>" in base64, as upstream computes it from the storage version.
+std::string StorageVersionHash(const std::string& group, const std::string& version, const std::string& kind);
+
 }  // namespace kop::testing::internal
 
 #endif  // KOP_TESTING_INTERNAL_REGISTRY_H_

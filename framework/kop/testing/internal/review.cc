@@ -164,8 +164,7 @@ std::optional<internal::UserInfo> ApiServer::Impl::Authenticate(const std::strin
 
 absl::StatusOr<Response> ApiServer::Impl::CreateToken(const Target& t, Request& req) {
   if (req.method != "POST") {
-    return internal::MethodNotAllowed(
-        "the server does not allow this method on the requested resource");
+    return internal::MethodNotAllowed();
   }
   KOP_RETURN_IF_ERROR(CheckBodyType(req));
   KOP_ASSIGN_OR_RETURN(StoredObject account, store_.Get(*t.info, t.ns, t.name));
@@ -249,8 +248,7 @@ internal::UserInfo ApiServer::Impl::UserOf(const Request& req) const {
 
 absl::StatusOr<Response> ApiServer::Impl::Review(const Target& t, Request& req) {
   if (req.method != "POST" || !t.name.empty()) {
-    return internal::MethodNotAllowed(
-        "the server does not allow this method on the requested resource");
+    return internal::MethodNotAllowed();
   }
   KOP_RETURN_IF_ERROR(CheckBodyType(req));
   KOP_RETURN_IF_ERROR(DryRun(req).status());

@@ -88,7 +88,7 @@ absl::StatusOr<Response> ApiServer::Impl::Scale(const Target& t, Request& req) {
     return internal::JsonResponse(200, ScaleOf(info, *s.obj));
   }
   if (req.method != "PUT" && req.method != "PATCH") {
-    return internal::MethodNotAllowed(kop::StrCat(req.method, " is not allowed on the scale subresource"));
+    return internal::MethodNotAllowed();
   }
   KOP_ASSIGN_OR_RETURN(bool dry_run, DryRun(req));
   Json body;

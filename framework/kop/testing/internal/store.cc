@@ -272,11 +272,11 @@ absl::StatusOr<StoredObject> Store::Create(const ResourceInfo& info, Object obj,
 }
 
 absl::StatusOr<StoredObject> Store::RemoveLocked(const ResourceInfo& info, Objects& objects,
-                                                 Objects::iterator it) {
+                                                 Objects::iterator it, const Object* last) {
   StoredObject previous = it->second;
   const std::string key = it->first;
   objects.erase(it);
-  StoredObject final_state = Stamp(info, *previous.obj, ++rv_);
+  StoredObject final_state = Stamp(info, last != nullptr ? *last : *previous.obj, ++rv_);
   if (absl::Status s = Record(EventType::kDeleted, info.StorageKey(), final_state, previous.obj); !s.ok()) {
     objects.emplace(key, previous);
     --rv_;
@@ -348,7 +348,10 @@ absl::StatusOr<StoredObject> Store::Update(const ResourceInfo& info, Object obj,
         next.mutable_json().erase("status");
       }
     }
-    if (info.has_generation && !SpecEqual(existing.obj->json(), next.json())) {
+    if (info.has_generation && (!SpecEqual(existing.obj->json(), next.json()) ||
+                                (info.group == "apps" && info.kind == "Deployment" &&
+                                 existing.obj->annotations() != next.annotations()))) {
+      // A Deployment's generation follows its annotations too (upstream's strategy).
       next.set_generation(existing.obj->generation() + 1);
     }
   }
@@ -356,7 +359,7 @@ absl::StatusOr<StoredObject> Store::Update(const ResourceInfo& info, Object obj,
   if (next == *existing.obj) return existing;  // nothing changed: no write, no event
   if (next.IsBeingDeleted() && next.finalizers().empty()) {
     if (dry_run) return Stamp(info, std::move(next), 0);
-    return RemoveLocked(info, objects, it);
+    return RemoveLocked(info, objects, it, &next);  // the update's result is the last state
   }
   if (dry_run) return Stamp(info, std::move(next), 0);
   std::shared_ptr<const Object> prev = existing.obj;
@@ -398,6 +401,8 @@ absl::StatusOr<Store::Deleted> Store::Delete(const ResourceInfo& info, const std
     if (!existing.obj->IsBeingDeleted()) {
       next.set_deletion_timestamp(clock_.WallNow());
       (void)next.Set({"metadata", "deletionGracePeriodSeconds"}, 0);
+      // Marking an object for deletion is a change of its desired state.
+      if (info.has_generation && next.generation() > 0) next.set_generation(next.generation() + 1);
     }
     if (dry_run) return Deleted{Stamp(info, std::move(next), 0), false};
     std::shared_ptr<const Object> prev = existing.obj;

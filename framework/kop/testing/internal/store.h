@@ -150,8 +150,10 @@ class Store {
   absl::Status Record(EventType type, const std::string& storage_key, const StoredObject& object,
                       std::shared_ptr<const Object> prev) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::string NewUid() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::StatusOr<StoredObject> RemoveLocked(const ResourceInfo& info, Objects& objects,
-                                            Objects::iterator it) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Removes the object; `last` (when given) is the state the DELETED event and the answer
+  // carry: an update that removed the last finalizer of an object being deleted.
+  absl::StatusOr<StoredObject> RemoveLocked(const ResourceInfo& info, Objects& objects, Objects::iterator it,
+                                            const Object* last = nullptr) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<Objects> ObjectsAt(const ResourceInfo& info, uint64_t rv) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 

@@ -660,6 +660,7 @@ Printer CustomPrinter(const ResourceInfo& info) {
 
 Representation Negotiate(std::string_view accept, bool list) {
   if (accept.empty()) return Representation::kObject;
+  bool conversion_refused = false;  // a JSON range asked for a representation not served
   size_t start = 0;
   while (start <= accept.size()) {
     size_t comma = accept.find(',', start);
@@ -687,11 +688,12 @@ Representation Negotiate(std::string_view accept, bool list) {
     if (!json) continue;  // protobuf, YAML, ...: not offered
     auto as = params.find("as");
     if (as == params.end()) return Representation::kObject;
+    conversion_refused = true;
     if (params["g"] != "meta.k8s.io" || (params["v"] != "v1" && params["v"] != "v1beta1")) continue;
     if (as->second == "Table") return Representation::kTable;
     if (as->second == (list ? "PartialObjectMetadataList" : "PartialObjectMetadata")) return Representation::kMetadata;
   }
-  return Representation::kNotAcceptable;
+  return conversion_refused ? Representation::kNotAcceptableConversion : Representation::kNotAcceptable;
 }
 
 std::string_view ContentTypeOf(Representation r, bool list) {

@@ -15,7 +15,13 @@
 
 namespace kop::testing::internal {
 
-enum class Representation { kObject, kTable, kMetadata, kNotAcceptable };
+enum class Representation {
+  kObject,
+  kTable,
+  kMetadata,
+  kNotAcceptable,            // no media type listed is served
+  kNotAcceptableConversion,  // JSON is, but not as the representation (as=...) asked for
+};
 
 // The first representation in an Accept header this server can give a get or watch
 // (`list` false) or a list (`list` true): kObject for plain JSON (or no Accept header),

@@ -6,6 +6,7 @@
 #include "kop/api/json.h"
 #include "kop/base/status_macros.h"
 #include "kop/base/strings.h"
+#include "kop/testing/internal/go_json.h"
 #include "kop/testing/internal/server.h"
 
 #include "absl/time/clock.h"
@@ -51,7 +52,7 @@ absl::Status ApiServer::Impl::CheckBodyType(const Request& req) const {
                               "the body of the request was in an unknown format - kop-apiserver does not decode "
                               "Kubernetes protobuf; send application/json or application/yaml");
   }
-  return internal::UnsupportedMediaType(req.content_type);
+  return internal::UnsupportedMediaType();
 }
 
 absl::StatusOr<bool> ApiServer::Impl::DryRun(const Request& req) const {
@@ -75,6 +76,23 @@ absl::StatusOr<Object> ApiServer::Impl::DecodeBody(const Target& t, const std::s
   absl::StatusOr<Object> obj = Object::FromJson(*std::move(j));
   if (!obj.ok()) return internal::BadRequest(ToStd(obj.status().message()));
   const ResourceInfo& info = *t.info;
+  if (!info.custom) {
+    // A built-in object is decoded into its Go type: kind and apiVersion may be left out (the
+    // URL says them), and a body of another kind or version cannot be converted.
+    if (obj->kind().empty()) obj->mutable_json()["kind"] = info.kind;
+    if (obj->api_version().empty()) obj->mutable_json()["apiVersion"] = info.ApiVersion();
+    const std::string cannot = kop::StrCat(obj->kind(), " in version \"", info.version,
+                                           "\" cannot be handled as a ", info.kind, ": ");
+    if (obj->api_version() != info.ApiVersion()) {
+      return internal::BadRequest(kop::StrCat(cannot, "no kind \"", obj->kind(), "\" is registered for version \"",
+                                              obj->api_version(), "\" in scheme \"pkg/api/legacyscheme/scheme.go:31\""));
+    }
+    if (obj->kind() != info.kind) {
+      const std::string internal_package = info.group.empty() ? "core" : info.group.substr(0, info.group.find('.'));
+      return internal::BadRequest(kop::StrCat(cannot, "converting (", info.version, ".", obj->kind(), ") to (",
+                                              internal_package, ".", info.kind, "): unknown conversion"));
+    }
+  }
   if (obj->kind().empty()) {
     return internal::BadRequest(kop::StrCat("Object 'Kind' is missing in '", body.substr(0, 200), "'"));
   }
@@ -106,19 +124,24 @@ absl::StatusOr<Object> ApiServer::Impl::DecodeBody(const Target& t, const std::s
 
 namespace {
 
-absl::Status NotAcceptable() {
-  return internal::ApiError(406, "NotAcceptable",
-                            "only the following media types are accepted: application/json, "
-                            "application/json;as=Table;v=v1;g=meta.k8s.io, "
-                            "application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io, "
-                            "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io");
+// Upstream's two answers: no media type of the Accept header is served at all, or JSON is but
+// not as the representation asked for.
+absl::Status NotAcceptable(internal::Representation rep) {
+  if (rep == internal::Representation::kNotAcceptableConversion) {
+    return internal::ApiError(406, "NotAcceptable",
+                              "only the following media types are accepted: application/json, application/yaml, "
+                              "application/vnd.kubernetes.protobuf");
+  }
+  return internal::ApiError(406, "NotAcceptable", "406: Not Acceptable", Json::object());
 }
 
 }  // namespace
 
 absl::StatusOr<Response> ApiServer::Impl::Get(const Target& t, const Request& req) {
   const internal::Representation rep = internal::Negotiate(req.accept, false);
-  if (rep == internal::Representation::kNotAcceptable) return NotAcceptable();
+  if (rep == internal::Representation::kNotAcceptable || rep == internal::Representation::kNotAcceptableConversion) {
+    return NotAcceptable(rep);
+  }
   KOP_ASSIGN_OR_RETURN(StoredObject s, store_.Get(*t.info, t.ns, t.name));
   if (rep == internal::Representation::kObject) return Response{200, EncodeFor(*t.info, s, false)};
   KOP_ASSIGN_OR_RETURN(Json obj, ParseJson(EncodeFor(*t.info, s, false)));
@@ -191,7 +214,9 @@ absl::StatusOr<internal::ListOptions> ApiServer::Impl::ParseListOptions(const Ta
 
 absl::StatusOr<Response> ApiServer::Impl::List(const Target& t, const Request& req) {
   const internal::Representation rep = internal::Negotiate(req.accept, true);
-  if (rep == internal::Representation::kNotAcceptable) return NotAcceptable();
+  if (rep == internal::Representation::kNotAcceptable || rep == internal::Representation::kNotAcceptableConversion) {
+    return NotAcceptable(rep);
+  }
   KOP_ASSIGN_OR_RETURN(internal::ListOptions o, ParseListOptions(t, req));
   KOP_ASSIGN_OR_RETURN(internal::ListResult r, store_.List(*t.info, o));
   std::string body;
@@ -298,8 +323,18 @@ absl::Status ApiServer::Impl::Admit(const ResourceInfo& info, Object& obj, const
   if (!info.custom) {
     const GroupVersionKind gvk{info.group, info.version, info.kind};
     internal::DefaultBuiltinObject(gvk, old != nullptr ? &old->json() : nullptr, obj.mutable_json());
+    if (info.schema != nullptr) {
+      if (absl::Status decoded = internal::GoRoundTrip(*info.schema, obj.mutable_json()); !decoded.ok()) {
+        return internal::BadRequest(kop::StrCat(info.kind, " in version \"", info.version, "\" cannot be handled as a ",
+                                                info.kind, ": ", ToStd(decoded.message())));
+      }
+    }
     std::vector<internal::FieldCause> more = internal::ValidateBuiltin(info, obj, old);
     causes.insert(causes.end(), more.begin(), more.end());
+  }
+  if (info.custom && obj.json().contains("metadata")) {
+    // A custom object's metadata is a Go ObjectMeta all the same.
+    (void)internal::GoRoundTrip(internal::TypeCatalog::Builtin().ObjectMetaSchema(), obj.mutable_json()["metadata"]);
   }
   if (info.group == "apiextensions.k8s.io" && info.plural == "customresourcedefinitions") {
     if (absl::StatusOr<std::vector<ResourceInfo>> crd = internal::Registry::ParseCustomResource(obj);
@@ -471,7 +506,7 @@ absl::StatusOr<Json> ApiServer::Impl::ApplyPatch(const ResourceInfo& info, const
   if (type == "application/merge-patch+json") return ApplyMergePatch(current, patch);
   if (type == "application/json-patch+json") {
     absl::StatusOr<Json> applied = ApplyJsonPatch(current, patch);
-    if (!applied.ok()) return internal::ApiError(422, "Invalid", ToStd(applied.status().message()));
+    if (!applied.ok()) return internal::ApiError(422, "Invalid", ToStd(applied.status().message()), Json::object());
     return applied;
   }
   if (type == "application/strategic-merge-patch+json" && !info.custom) {
@@ -489,7 +524,13 @@ absl::StatusOr<Json> ApiServer::Impl::ApplyPatch(const ResourceInfo& info, const
 absl::StatusOr<Response> ApiServer::Impl::Patch(const Target& t, Request& req) {
   const std::string& type = req.content_type;
   if (type == "application/apply-patch+yaml") return Apply(t, req);
-  // An unsupported media type is refused before the body is read.
+  // An unsupported media type is refused before the body is read: one that is no patch type at
+  // all by the router, with its generic answer; strategic merge on a custom resource by the
+  // handler, naming what it accepts.
+  if (type != "application/merge-patch+json" && type != "application/json-patch+json" &&
+      type != "application/strategic-merge-patch+json") {
+    return internal::ApiError(415, "UnsupportedMediaType", "415: Unsupported Media Type", Json::object());
+  }
   if (type != "application/merge-patch+json" && type != "application/json-patch+json") {
     KOP_RETURN_IF_ERROR(ApplyPatch(*t.info, type, Json::object(), Json::object(), nullptr).status());
   }
