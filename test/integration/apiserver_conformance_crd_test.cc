@@ -325,7 +325,9 @@ TEST_CASE("propagationPolicy Orphan keeps the dependents and drops their owner r
   }, seconds(30)));
   HttpReply bad = c.http().Delete(path + "/orphan", {{"kind", "DeleteOptions"}, {"apiVersion", "v1"},
                                                     {"propagationPolicy", "Sometimes"}});
-  REQUIRE(bad.code == 400);
+  REQUIRE(bad.code == 422);  // invalid DeleteOptions, as kube-apiserver answers
+  CHECK(bad.json()["details"].value("kind", "") == "DeleteOptions");
+  CHECK(bad.json()["details"]["causes"][0].value("reason", "") == "FieldValueNotSupported");
 }
 
 TEST_CASE("propagationPolicy Foreground keeps the owner until the dependents blocking it are gone") {

@@ -141,10 +141,17 @@ TEST_CASE("a malformed continue token is a 400") {
   CHECK(r.code == 400);
 }
 
-TEST_CASE("resourceVersionMatch without resourceVersion is a 400") {
+TEST_CASE("resourceVersionMatch without resourceVersion is refused as invalid ListOptions") {
   TestCluster c;
   HttpReply r = c.http().Get(CorePath(c.ns(), "configmaps") + "?resourceVersionMatch=NotOlderThan");
-  CHECK(r.code == 400);
+  CHECK(r.code == 422);
+  const Json status = r.json();
+  CHECK(status.value("reason", "") == "Invalid");
+  CHECK(status["details"].value("kind", "") == "ListOptions");
+  CHECK(status["details"].value("group", "") == "meta.k8s.io");
+  REQUIRE(status["details"]["causes"].size() == 1);
+  CHECK(status["details"]["causes"][0].value("field", "") == "resourceVersionMatch");
+  CHECK(status["details"]["causes"][0].value("reason", "") == "FieldValueForbidden");
 }
 
 TEST_CASE("a list at resourceVersion 0 or at the current version succeeds") {

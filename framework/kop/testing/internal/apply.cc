@@ -447,8 +447,25 @@ std::string Dotted(const Path& p) {
     if (e.rfind("f:", 0) == 0) {
       out += '.';
       out.append(e, 2);
-    } else {
+    } else if (e.rfind("k:", 0) == 0) {
+      // An associative-list element as upstream prints it: [name="app"], [port=80,protocol="TCP"].
+      const Json keys = Json::parse(e.substr(2), nullptr, false);
       out += '[';
+      if (keys.is_object()) {
+        bool first = true;
+        for (const auto& [k, v] : keys.items()) {
+          if (!first) out += ',';
+          first = false;
+          out += k;
+          out += '=';
+          out += v.dump();
+        }
+      } else {
+        out.append(e, 2);
+      }
+      out += ']';
+    } else {
+      out += "[=";  // a set element: [="value"]
       out.append(e, 2);
       out += ']';
     }
@@ -494,7 +511,7 @@ absl::StatusOr<Json> ServerSideApply(const Json* live, const Json& config, const
     std::string list;
     Json causes = Json::array();
     for (const auto& [manager, paths] : conflicts) {
-      list += kop::StrCat(list.empty() ? "" : "\n", "conflicts with ", manager);
+      list += kop::StrCat(list.empty() ? "" : "\n", "conflicts with ", manager, ":");
       for (const Path& p : paths) {
         ++n;
         list += "\n- " + Dotted(p);

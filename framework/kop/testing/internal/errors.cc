@@ -91,9 +91,14 @@ absl::Status Invalid(const ErrorSubject& s, const std::vector<FieldCause>& cause
     message = message.substr(0, message.find(" is invalid: ") + 13) + "[" +
               message.substr(message.find(" is invalid: ") + 13) + "]";
   }
-  Json details = {{"name", s.name}, {"kind", s.kind}, {"causes", jc}};
+  Json details = {{"kind", s.kind}, {"causes", jc}};
+  if (!s.name.empty()) details["name"] = s.name;
   if (!s.group.empty()) details["group"] = s.group;
   return ApiError(422, "Invalid", message, details);
+}
+
+absl::Status InvalidOptions(std::string_view kind, const FieldCause& cause) {
+  return Invalid({.group = "meta.k8s.io", .kind = std::string(kind)}, {cause});
 }
 
 absl::Status BadRequest(std::string_view message) {

@@ -38,6 +38,9 @@ absl::Status NotFound(const ErrorSubject& s);
 absl::Status AlreadyExists(const ErrorSubject& s);
 absl::Status Conflict(const ErrorSubject& s, std::string_view why);
 absl::Status Invalid(const ErrorSubject& s, const std::vector<FieldCause>& causes);
+// A request option refused as upstream refuses it: 422 on "<kind>.meta.k8s.io" (CreateOptions,
+// DeleteOptions, ListOptions, ...) with one cause.
+absl::Status InvalidOptions(std::string_view kind, const FieldCause& cause);
 absl::Status BadRequest(std::string_view message);
 // Upstream's messages: the method is not served on that path; a body that is not JSON or YAML
 // (or protobuf, which kop does not decode).

@@ -451,16 +451,19 @@ absl::StatusOr<ListResult> Store::List(const ResourceInfo& info, const ListOptio
   }
   if (!options.resource_version_match.empty()) {
     if (!has_rv) {
-      return BadRequest("resourceVersionMatch is forbidden unless resourceVersion is provided");
+      return InvalidOptions("ListOptions", {"FieldValueForbidden", "resourceVersionMatch",
+                                            "Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided"});
     }
     if (options.resource_version_match != "Exact" &&
         options.resource_version_match != "NotOlderThan") {
-      return BadRequest(kop::StrCat("resourceVersionMatch: Unsupported value: \"",
-                                    options.resource_version_match,
-                                    "\": supported values: \"Exact\", \"NotOlderThan\""));
+      return InvalidOptions("ListOptions",
+                            {"FieldValueNotSupported", "resourceVersionMatch",
+                             kop::StrCat("Unsupported value: \"", options.resource_version_match,
+                                         "\": supported values: \"Exact\", \"NotOlderThan\", \"\"")});
     }
     if (options.resource_version_match == "Exact" && options.resource_version == "0") {
-      return BadRequest("resourceVersionMatch \"Exact\" is forbidden for resourceVersion \"0\"");
+      return InvalidOptions("ListOptions", {"FieldValueForbidden", "resourceVersionMatch",
+                                            "Forbidden: resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\""});
     }
   }
   std::optional<uint64_t> want_rv;

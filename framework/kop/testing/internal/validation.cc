@@ -1,5 +1,7 @@
 #include "kop/testing/internal/validation.h"
 
+#include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "kop/api/label_selector.h"
@@ -21,6 +23,113 @@ constexpr char kLabel1035Message[] =
     "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an "
     "alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or "
     "'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
+
+
+constexpr size_t kTotalAnnotationBytes = 256 * 1024;
+constexpr char kQualifiedNameMessage[] =
+    "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
+    "alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "
+    "validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+constexpr char kLabelValueMessage[] =
+    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or "
+    "'.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or "
+    "'my_value',  or '12345', regex used for validation is "
+    "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
+
+bool IsNamePart(std::string_view s) {
+  if (s.empty()) return false;
+  auto alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+  if (!alnum(s.front()) || !alnum(s.back())) return false;
+  return std::all_of(s.begin(), s.end(), [&](char c) { return alnum(c) || c == '-' || c == '_' || c == '.'; });
+}
+
+// Upstream's IsQualifiedName: "[prefix/]name", the prefix a DNS subdomain.
+std::vector<std::string> QualifiedNameErrors(std::string_view value) {
+  std::vector<std::string> errs;
+  const size_t slashes = static_cast<size_t>(std::count(value.begin(), value.end(), '/'));
+  std::string_view name = value;
+  if (slashes == 1) {
+    const std::string_view prefix = value.substr(0, value.find('/'));
+    name = value.substr(value.find('/') + 1);
+    if (prefix.empty()) {
+      errs.push_back("prefix part must be non-empty");
+    } else if (prefix.size() > 253) {
+      errs.push_back("prefix part must be no more than 253 characters");
+    } else if (!IsDns1123Subdomain(prefix)) {
+      errs.push_back(kop::StrCat("prefix part ", kSubdomainMessage));
+    }
+  } else if (slashes > 1) {
+    return {kop::StrCat("a qualified name ", kQualifiedNameMessage,
+                        " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')")};
+  }
+  if (name.empty()) {
+    errs.push_back("name part must be non-empty");
+  } else if (name.size() > 63) {
+    errs.push_back("name part must be no more than 63 characters");
+  }
+  if (!IsNamePart(name)) errs.push_back(kop::StrCat("name part ", kQualifiedNameMessage));
+  return errs;
+}
+
+std::vector<std::string> LabelValueErrors(std::string_view value) {
+  std::vector<std::string> errs;
+  if (value.size() > 63) errs.push_back("must be no more than 63 characters");
+  if (!value.empty() && !IsNamePart(value)) errs.push_back(kLabelValueMessage);
+  return errs;
+}
+
+// Go's %#v of a []string.
+std::string GoStrings(const std::vector<std::string>& v) {
+  std::string out = "[]string{";
+  for (size_t i = 0; i < v.size(); ++i) out += kop::StrCat(i > 0 ? ", " : "", Json(v[i]).dump());
+  return out + "}";
+}
+
+void ValidateFinalizers(const std::vector<std::string>& finalizers, std::vector<FieldCause>& causes) {
+  static const std::set<std::string> kStandard = {"kubernetes", "orphan", "foregroundDeletion"};
+  for (size_t i = 0; i < finalizers.size(); ++i) {
+    const std::string& f = finalizers[i];
+    const std::vector<std::string> errs = QualifiedNameErrors(f);
+    for (const std::string& m : errs) {
+      causes.push_back({"FieldValueInvalid", "metadata.finalizers", kop::StrCat("Invalid value: \"", f, "\": ", m)});
+    }
+    if (errs.empty() && !kStandard.contains(f) && f.find('/') == std::string::npos) {
+      causes.push_back({"FieldValueInvalid", kop::StrCat("metadata.finalizers[", i, "]"),
+                        kop::StrCat("Invalid value: \"", f,
+                                    "\": name is neither a standard finalizer name nor is it fully qualified")});
+    }
+  }
+  const bool orphan = std::find(finalizers.begin(), finalizers.end(), "orphan") != finalizers.end();
+  const bool foreground = std::find(finalizers.begin(), finalizers.end(), "foregroundDeletion") != finalizers.end();
+  if (orphan && foreground) {
+    causes.push_back({"FieldValueInvalid", "metadata.finalizers",
+                      kop::StrCat("Invalid value: ", GoStrings(finalizers),
+                                  ": finalizer orphan and foregroundDeletion cannot be both set")});
+  }
+}
+
+void ValidateOwnerReferences(const Object& obj, std::vector<FieldCause>& causes) {
+  const Json* refs = obj.Find({"metadata", "ownerReferences"});
+  if (refs == nullptr || !refs->is_array()) return;
+  const std::string field = "metadata.ownerReferences";
+  for (const Json& r : *refs) {
+    if (!r.is_object()) continue;
+    const std::string api_version = r.value("apiVersion", "");
+    // The version of "group/version" or "version"; more slashes parse as nothing.
+    std::string version;
+    if (std::count(api_version.begin(), api_version.end(), '/') <= 1) {
+      version = api_version.substr(api_version.find('/') == std::string::npos ? 0 : api_version.find('/') + 1);
+    }
+    auto invalid = [&](const char* child, const std::string& value, const char* why) {
+      causes.push_back({"FieldValueInvalid", kop::StrCat(field, ".", child),
+                        kop::StrCat("Invalid value: \"", value, "\": ", why)});
+    };
+    if (version.empty()) invalid("apiVersion", api_version, "version must not be empty");
+    if (r.value("kind", "").empty()) invalid("kind", r.value("kind", ""), "kind must not be empty");
+    if (r.value("name", "").empty()) invalid("name", r.value("name", ""), "name must not be empty");
+    if (r.value("uid", "").empty()) invalid("uid", r.value("uid", ""), "uid must not be empty");
+  }
+}
 
 }  // namespace
 
@@ -55,20 +164,40 @@ std::vector<FieldCause> ValidateObjectMeta(const ResourceInfo& info, const Objec
                         kop::StrCat("Invalid value: \"", name, "\": ", message)});
     }
   }
+  const size_t metadata_start = causes.size();
   for (const auto& [k, v] : obj.labels()) {
-    if (absl::Status s = ValidateLabelKey(k); !s.ok()) {
-      causes.push_back({"FieldValueInvalid", "metadata.labels",
-                        kop::StrCat("Invalid value: \"", k, "\": ", s.message())});
+    for (const std::string& m : QualifiedNameErrors(k)) {
+      causes.push_back({"FieldValueInvalid", "metadata.labels", kop::StrCat("Invalid value: \"", k, "\": ", m)});
     }
-    if (absl::Status s = ValidateLabelValue(v); !s.ok()) {
-      causes.push_back({"FieldValueInvalid", kop::StrCat("metadata.labels"),
-                        kop::StrCat("Invalid value: \"", v, "\": ", s.message())});
+    for (const std::string& m : LabelValueErrors(v)) {
+      causes.push_back({"FieldValueInvalid", "metadata.labels", kop::StrCat("Invalid value: \"", v, "\": ", m)});
     }
   }
+  size_t annotation_bytes = 0;
   for (const auto& [k, v] : obj.annotations()) {
-    if (absl::Status s = ValidateLabelKey(k); !s.ok()) {
-      causes.push_back({"FieldValueInvalid", "metadata.annotations",
-                        kop::StrCat("Invalid value: \"", k, "\": ", s.message())});
+    std::string lower = k;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (const std::string& m : QualifiedNameErrors(lower)) {
+      causes.push_back({"FieldValueInvalid", "metadata.annotations", kop::StrCat("Invalid value: \"", k, "\": ", m)});
+    }
+    annotation_bytes += k.size() + v.size();
+  }
+  const bool too_long = annotation_bytes > kTotalAnnotationBytes;
+  if (too_long) {
+    causes.push_back({"FieldValueTooLong", "metadata.annotations",
+                      kop::StrCat("Too long: must have at most ", kTotalAnnotationBytes, " bytes")});
+  }
+  ValidateFinalizers(obj.finalizers(), causes);
+  ValidateOwnerReferences(obj, causes);
+  if (!create) {
+    // Upstream validates an update's metadata twice (as the new object and as an update), and
+    // reports each finding both times; the annotation size once more in each.
+    const size_t end = causes.size();
+    for (size_t i = metadata_start; i < end; ++i) causes.push_back(causes[i]);
+    if (too_long) {
+      causes.push_back({"FieldValueTooLong", "metadata.annotations",
+                        kop::StrCat("Too long: must have at most ", kTotalAnnotationBytes, " bytes")});
+      causes.push_back(causes.back());
     }
   }
   return causes;
@@ -271,6 +400,25 @@ std::vector<FieldCause> ValidateBuiltin(const ResourceInfo& info, const Object& 
     }
   }
   return out;
+}
+
+std::vector<FieldCause> ValidateObjectMetaUpdate(const Object& obj, const Object& old) {
+  std::vector<FieldCause> causes;
+  if (!old.IsBeingDeleted()) return causes;
+  // No finalizer may be added to an object being deleted (reported twice, as upstream does).
+  const std::vector<std::string> was = old.finalizers();
+  std::set<std::string> added;
+  for (const std::string& f : obj.finalizers()) {
+    if (std::find(was.begin(), was.end(), f) == was.end()) added.insert(f);
+  }
+  if (added.empty()) return causes;
+  const FieldCause c{"FieldValueForbidden", "metadata.finalizers",
+                     kop::StrCat("Forbidden: no new finalizers can be added if the object is being deleted, found new "
+                                 "finalizers ",
+                                 GoStrings(std::vector<std::string>(added.begin(), added.end())))};
+  causes.push_back(c);
+  causes.push_back(c);
+  return causes;
 }
 
 FieldCause ParseFieldCause(std::string_view message) {

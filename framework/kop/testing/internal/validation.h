@@ -12,9 +12,15 @@
 namespace kop::testing::internal {
 
 // Checks metadata.name (present on create unless generateName; the resource's name format),
-// label keys and values, and annotation keys.
+// label keys and values, annotation keys and their total size (256 KiB), finalizer names
+// (qualified, or one of the standard ones; not both orphan and foregroundDeletion) and owner
+// references (apiVersion, kind, name and uid set), with upstream's fields and messages; on
+// updates each finding twice, as upstream reports them.
 std::vector<FieldCause> ValidateObjectMeta(const ResourceInfo& info, const Object& obj,
                                            bool create);
+
+// What only an update is checked for: no finalizer added to an object being deleted.
+std::vector<FieldCause> ValidateObjectMetaUpdate(const Object& obj, const Object& old);
 
 // What kube-apiserver's validation of built-in kinds checks beyond their schemas: workload
 // selectors (non-empty, matching the template's labels, immutable), containers (unique

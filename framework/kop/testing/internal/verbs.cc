@@ -1,5 +1,6 @@
 // The REST verbs of the embedded API server and the pipeline every write goes through.
 #include <algorithm>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -55,12 +56,27 @@ absl::Status ApiServer::Impl::CheckBodyType(const Request& req) const {
   return internal::UnsupportedMediaType();
 }
 
+namespace {
+
+// The options kind a request's query parameters decode into, as upstream names it.
+std::string OptionsKind(const std::string& method) {
+  if (method == "POST") return "CreateOptions";
+  if (method == "PUT") return "UpdateOptions";
+  if (method == "PATCH") return "PatchOptions";
+  if (method == "DELETE") return "DeleteOptions";
+  return "ListOptions";
+}
+
+}  // namespace
+
 absl::StatusOr<bool> ApiServer::Impl::DryRun(const Request& req) const {
   auto it = req.query.find("dryRun");
   if (it == req.query.end() || it->second.empty()) return false;
   if (it->second == "All") return true;
-  return internal::BadRequest(
-      kop::StrCat("dryRun: Unsupported value: \"", it->second, "\": supported values: \"All\""));
+  return internal::InvalidOptions(OptionsKind(req.method),
+                                  {"FieldValueNotSupported", "dryRun",
+                                   kop::StrCat("Unsupported value: []string{", Json(it->second).dump(),
+                                               "}: supported values: \"All\"")});
 }
 
 absl::StatusOr<Object> ApiServer::Impl::DecodeBody(const Target& t, const std::string& body) const {
@@ -291,9 +307,45 @@ absl::StatusOr<internal::FieldValidation> ApiServer::Impl::FieldValidationOf(con
                                           "\": must be one of Ignore, Warn or Strict"));
 }
 
+namespace {
+
+// Owner references repeating a uid are kept once, with a warning, as upstream does since 1.20.
+void DedupOwnerReferences(Object& obj, std::vector<std::string>& warnings) {
+  Json* refs = obj.mutable_json().contains("metadata") ? &obj.mutable_json()["metadata"] : nullptr;
+  if (refs == nullptr || !refs->is_object() || !refs->contains("ownerReferences")) return;
+  Json& list = (*refs)["ownerReferences"];
+  if (!list.is_array()) return;
+  std::set<std::string> seen;
+  std::vector<std::string> duplicates;
+  Json kept = Json::array();
+  for (const Json& r : list) {
+    const std::string uid = r.is_object() ? r.value("uid", "") : "";
+    if (!uid.empty() && !seen.insert(uid).second) {
+      if (std::find(duplicates.begin(), duplicates.end(), uid) == duplicates.end()) duplicates.push_back(uid);
+      continue;
+    }
+    kept.push_back(r);
+  }
+  if (duplicates.empty()) return;
+  list = std::move(kept);
+  std::string uids;
+  for (const std::string& u : duplicates) uids += (uids.empty() ? "" : ", ") + u;
+  warnings.push_back(kop::StrCat(
+      ".metadata.ownerReferences contains duplicate entries; API server dedups owner references in 1.20+, and may "
+      "reject such requests as early as 1.24; please fix your requests; duplicate UID(s) observed: ",
+      uids));
+}
+
+}  // namespace
+
 absl::Status ApiServer::Impl::Admit(const ResourceInfo& info, Object& obj, const Object* old, Request& req) {
   KOP_ASSIGN_OR_RETURN(internal::FieldValidation mode, FieldValidationOf(req));
+  DedupOwnerReferences(obj, req.warnings);
   std::vector<internal::FieldCause> causes = internal::ValidateObjectMeta(info, obj, old == nullptr);
+  if (old != nullptr) {
+    std::vector<internal::FieldCause> update = internal::ValidateObjectMetaUpdate(obj, *old);
+    causes.insert(causes.end(), update.begin(), update.end());
+  }
   if (info.schema != nullptr) {
     internal::SchemaResult r = internal::ApplySchema(*info.schema, obj.mutable_json(),
                                                      &internal::TypeCatalog::Builtin().ObjectMetaSchema());
@@ -450,9 +502,8 @@ absl::StatusOr<Response> ApiServer::Impl::Update(const Target& t, Request& req) 
 absl::StatusOr<Response> ApiServer::Impl::Apply(const Target& t, Request& req) {
   const std::string manager = req.Query("fieldManager");
   if (manager.empty()) {
-    return internal::ApiError(422, "Invalid",
-                              "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: "
-                              "is required for apply patch");
+    return internal::InvalidOptions("PatchOptions", {"FieldValueRequired", "fieldManager",
+                                                     "Required value: is required for apply patch"});
   }
   const bool force = req.Query("force") == "true" || req.Query("force") == "1";
   KOP_ASSIGN_OR_RETURN(bool dry_run, DryRun(req));
@@ -524,6 +575,10 @@ absl::StatusOr<Json> ApiServer::Impl::ApplyPatch(const ResourceInfo& info, const
 absl::StatusOr<Response> ApiServer::Impl::Patch(const Target& t, Request& req) {
   const std::string& type = req.content_type;
   if (type == "application/apply-patch+yaml") return Apply(t, req);
+  if (req.query.contains("force")) {
+    return internal::InvalidOptions("PatchOptions", {"FieldValueForbidden", "force",
+                                                     "Forbidden: may not be specified for non-apply patch"});
+  }
   // An unsupported media type is refused before the body is read: one that is no patch type at
   // all by the router, with its generic answer; strategic merge on a custom resource by the
   // handler, naming what it accepts.
@@ -566,6 +621,7 @@ absl::StatusOr<Response> ApiServer::Impl::Patch(const Target& t, Request& req) {
 absl::StatusOr<Response> ApiServer::Impl::Delete(const Target& t, Request& req) {
   KOP_ASSIGN_OR_RETURN(bool dry_run, DryRun(req));
   std::string propagation;
+  std::optional<bool> orphan_dependents;  // the deprecated spelling, when given
   internal::Preconditions pre;
   if (!req.body.empty()) {
     absl::StatusOr<Json> opts = ParseJson(req.body);
@@ -583,16 +639,24 @@ absl::StatusOr<Response> ApiServer::Impl::Delete(const Target& t, Request& req) 
     }
     if (auto p = opts->find("propagationPolicy"); p != opts->end() && p->is_string()) {
       propagation = p->get<std::string>();
-    } else if (opts->value("orphanDependents", false)) {
-      propagation = "Orphan";
     }
+    if (auto o = opts->find("orphanDependents"); o != opts->end() && o->is_boolean()) orphan_dependents = o->get<bool>();
   }
   if (auto q = req.query.find("propagationPolicy"); q != req.query.end()) propagation = q->second;
+  if (auto q = req.query.find("orphanDependents"); q != req.query.end()) orphan_dependents = q->second == "true";
+  if (orphan_dependents.has_value() && !propagation.empty()) {
+    return internal::InvalidOptions("DeleteOptions",
+                                    {"FieldValueInvalid", "propagationPolicy",
+                                     kop::StrCat("Invalid value: \"", propagation,
+                                                 "\": orphanDependents and deletionPropagation cannot be both set")});
+  }
+  if (propagation.empty() && orphan_dependents.value_or(false)) propagation = "Orphan";
   if (propagation != "" && propagation != "Background" && propagation != "Foreground" &&
       propagation != "Orphan") {
-    return internal::BadRequest(kop::StrCat(
-        "propagationPolicy: Unsupported value: \"", propagation,
-        "\": supported values: \"Foreground\", \"Background\", \"Orphan\""));
+    return internal::InvalidOptions("DeleteOptions",
+                                    {"FieldValueNotSupported", "propagationPolicy",
+                                     kop::StrCat("Unsupported value: \"", propagation,
+                                                 "\": supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\"")});
   }
   // Foreground and (without the collector) orphan deletions wait for the collector with a
   // finalizer, as kube-apiserver makes them.
