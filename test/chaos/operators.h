@@ -56,6 +56,8 @@ class InProcessOperator {
   static absl::StatusOr<std::unique_ptr<InProcessOperator>> Start(const client::Config& config);
   ~InProcessOperator();
   const ReconcileLedger& ledger() const { return ledger_; }
+  // The recorder of the operator's Events (WaitIdle lets a test see every Event written).
+  util::EventRecorder& events() { return *events_; }
   // The manager's error, once it has returned (it should not before the end).
   bool Failed(std::string* why);
 
