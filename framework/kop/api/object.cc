@@ -69,9 +69,33 @@ absl::Status Validate(JsonView json) {
           kop::StrCat("metadata.finalizers: expected array of strings, found ", JsonTypeName(v)));
     }
   }
-  if (const JsonView refs = md.find("ownerReferences"); refs.exists()) {
-    absl::StatusOr<std::vector<OwnerReference>> parsed = OwnerReferencesFromJson(refs);
-    if (!parsed.ok()) return parsed.status();
+  // Owner references are checked for their types only: one that lacks a field is still an
+  // object (the API server refuses it with a 422 naming the field; owner_references() reports
+  // it to whoever asks for the references).
+  if (const JsonView refs = md.find("ownerReferences"); refs.exists() && !refs.is_null()) {
+    if (!refs.is_array()) {
+      return absl::InvalidArgumentError(kop::StrCat("metadata.ownerReferences: expected array, got ", JsonTypeName(refs)));
+    }
+    size_t i = 0;
+    for (const auto& [unused, ref] : refs.items()) {
+      if (!ref.is_object()) {
+        return absl::InvalidArgumentError(
+            kop::StrCat("metadata.ownerReferences[", i, "]: expected object, got ", JsonTypeName(ref)));
+      }
+      for (const char* field : {"apiVersion", "kind", "name", "uid"}) {
+        if (const JsonView v = ref.find(field); v.exists() && !v.is_null() && !v.is_string()) {
+          return absl::InvalidArgumentError(
+              kop::StrCat("metadata.ownerReferences[", i, "].", field, ": expected string, got ", JsonTypeName(v)));
+        }
+      }
+      for (const char* field : {"controller", "blockOwnerDeletion"}) {
+        if (const JsonView v = ref.find(field); v.exists() && !v.is_null() && !v.is_boolean()) {
+          return absl::InvalidArgumentError(
+              kop::StrCat("metadata.ownerReferences[", i, "].", field, ": expected boolean, got ", JsonTypeName(v)));
+        }
+      }
+      ++i;
+    }
   }
   return absl::OkStatus();
 }

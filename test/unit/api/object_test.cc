@@ -187,10 +187,14 @@ TEST_CASE("non-object JSON and mistyped metadata are rejected with the field nam
         "metadata.finalizers: expected array of strings, found integer");
   CHECK(parse(R"({"metadata": {"finalizers": {"a": "b"}}})").status().message() ==
         "metadata.finalizers: expected array, got object");
-  CHECK(parse(R"({"metadata": {"ownerReferences": [{"kind": "X"}]}})")
-            .status()
-            .message()
-            .find("ownerReferences[0]") != std::string_view::npos);
+  CHECK(std::string(parse(R"({"metadata": {"ownerReferences": [{"kind": 5}]}})").status().message()) ==
+        "metadata.ownerReferences[0].kind: expected string, got integer");
+  CHECK(std::string(parse(R"({"metadata": {"ownerReferences": [7]}})").status().message()) ==
+        "metadata.ownerReferences[0]: expected object, got integer");
+  // An incomplete reference is still an object; owner_references() says what it lacks.
+  absl::StatusOr<Object> incomplete = parse(R"({"metadata": {"ownerReferences": [{"kind": "X"}]}})");
+  REQUIRE(incomplete.ok());
+  CHECK(std::string(incomplete->owner_references().status().message()).find("ownerReferences[0]") != std::string::npos);
 }
 
 TEST_CASE("ParseCompact gives a compact object equal to Parse's tree") {

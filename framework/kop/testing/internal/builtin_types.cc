@@ -6,6 +6,7 @@
 #include <set>
 
 #include "absl/strings/escaping.h"
+#include "kop/api/quantity.h"
 #include "kop/api/yaml.h"
 #include "kop/base/status_macros.h"
 #include "kop/base/strings.h"
@@ -373,6 +374,70 @@ void DefaultPodSpec(Json& spec) {
   }
 }
 
+bool SameQuantity(const Json& a, const Json& b) {
+  auto parse = [](const Json& j) { return Quantity::Parse(j.is_string() ? j.get<std::string>() : j.dump()); };
+  absl::StatusOr<Quantity> x = parse(a), y = parse(b);
+  return x.ok() && y.ok() ? *x == *y : a == b;
+}
+
+// Requests default to the limits (SetDefaults_Pod).
+void DefaultPod(const Json* old, Json& pod) {
+  Json& spec = pod["spec"];
+  if (!spec.is_object()) return;
+  for (const char* list : {"containers", "initContainers"}) {
+    if (!spec.contains(list) || !spec[list].is_array()) continue;
+    for (Json& c : spec[list]) {
+      if (!c.is_object() || !c.contains("resources") || !c["resources"].is_object()) continue;
+      Json& resources = c["resources"];
+      if (!resources.contains("limits") || !resources["limits"].is_object()) continue;
+      for (const auto& [name, amount] : resources["limits"].items()) {
+        Json& requests = Child(resources, "requests");
+        if (!requests.contains(name)) requests[name] = amount;
+      }
+    }
+  }
+  (void)old;
+}
+
+// What admission plugins add to a new pod after its fields were recorded as its creator's
+// (Priority, DefaultTolerationSeconds, ServiceAccount), and the status a new pod starts with.
+void AdmitNewPod(Json& pod) {
+  if (!pod.contains("spec") || !pod["spec"].is_object()) return;
+  Json& spec = pod["spec"];
+  if (!spec.contains("priorityClassName")) DefaultTo(spec, "priority", 0);
+  DefaultTo(spec, "preemptionPolicy", "PreemptLowerPriority");
+  DefaultTo(spec, "serviceAccountName", "default");
+  DefaultTo(spec, "serviceAccount", spec["serviceAccountName"]);
+  Json& tolerations = spec["tolerations"];
+  if (!tolerations.is_array()) tolerations = Json::array();
+  for (const char* taint : {"node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"}) {
+    bool tolerated = false;
+    for (const Json& t : tolerations) {
+      tolerated = tolerated || (t.is_object() && (t.value("key", "") == taint || (t.value("key", "").empty() &&
+                                                                                 t.value("operator", "") == "Exists")));
+    }
+    if (!tolerated) {
+      tolerations.push_back(
+          {{"key", taint}, {"operator", "Exists"}, {"effect", "NoExecute"}, {"tolerationSeconds", 300}});
+    }
+  }
+  // QoS: Guaranteed when every container limits cpu and memory and requests what it limits;
+  // BestEffort when none requests or limits anything; Burstable otherwise.
+  bool any = false, guaranteed = true;
+  for (const Json& c : spec.value("containers", Json::array())) {
+    const Json resources = c.is_object() ? c.value("resources", Json::object()) : Json::object();
+    const Json limits = resources.value("limits", Json::object());
+    const Json requests = resources.value("requests", Json::object());
+    any = any || !limits.empty() || !requests.empty();
+    for (const char* r : {"cpu", "memory"}) {
+      guaranteed = guaranteed && limits.contains(r) && requests.contains(r) && SameQuantity(limits[r], requests[r]);
+    }
+  }
+  Json& status = Child(pod, "status");
+  status["phase"] = "Pending";
+  status["qosClass"] = !any ? "BestEffort" : guaranteed ? "Guaranteed" : "Burstable";
+}
+
 void DefaultTemplate(Json& obj) {
   if (obj.contains("spec") && obj["spec"].is_object() && obj["spec"].contains("template") &&
       obj["spec"]["template"].is_object() && obj["spec"]["template"].contains("spec")) {
@@ -471,6 +536,12 @@ void DefaultBuiltinObject(const GroupVersionKind& gvk, const Json* old, Json& ob
     } else if (gvk.kind == "Pod" && obj.contains("spec")) {
       DefaultTo(obj["spec"], "enableServiceLinks", true);
       DefaultPodSpec(obj["spec"]);
+      DefaultPod(old, obj);
+    } else if (gvk.kind == "Namespace") {
+      // Every namespace carries its name as a label, whatever the client sent.
+      if (obj.contains("metadata") && obj["metadata"].is_object() && obj["metadata"].value("name", "") != "") {
+        Child(obj["metadata"], "labels")["kubernetes.io/metadata.name"] = obj["metadata"]["name"];
+      }
     }
     return;
   }
@@ -501,6 +572,10 @@ void DefaultBuiltinObject(const GroupVersionKind& gvk, const Json* old, Json& ob
     }
   }
   DefaultTemplate(obj);
+}
+
+void AdmitNewBuiltinObject(const GroupVersionKind& gvk, Json& obj) {
+  if (gvk.group.empty() && gvk.kind == "Pod" && obj.is_object()) AdmitNewPod(obj);
 }
 
 }  // namespace kop::testing::internal

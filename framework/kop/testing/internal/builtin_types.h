@@ -56,6 +56,11 @@ inline constexpr std::string_view kSchemaRefPrefix = "#/components/schemas/";
 // it was allocated when an update leaves them out, as upstream does.
 void DefaultBuiltinObject(const GroupVersionKind& gvk, const Json* old, Json& object);
 
+// What admission plugins set on a new object after defaulting, outside its creator's managed
+// fields: a Pod's priority, preemption policy, service account and default tolerations, and
+// its first status (phase Pending, its QoS class).
+void AdmitNewBuiltinObject(const GroupVersionKind& gvk, Json& obj);
+
 }  // namespace kop::testing::internal
 
 #endif  // KOP_TESTING_INTERNAL_BUILTIN_TYPES_H_

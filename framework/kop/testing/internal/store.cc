@@ -7,6 +7,7 @@
 #include "kop/api/time.h"
 #include "kop/base/status_macros.h"
 #include "kop/base/strings.h"
+#include "kop/testing/internal/builtin_types.h"
 #include "kop/testing/internal/errors.h"
 
 namespace kop::testing::internal {
@@ -250,14 +251,18 @@ absl::StatusOr<StoredObject> Store::Create(const ResourceInfo& info, Object obj,
     obj.Remove({"metadata", "generation"});
   }
   if (info.plural == "namespaces" && info.group.empty()) {
-    obj.mutable_json()["spec"] = {{"finalizers", {"kubernetes"}}};
+    Json& spec = obj.mutable_json()["spec"];
+    if (!spec.is_object() || !spec.contains("finalizers")) spec = {{"finalizers", {"kubernetes"}}};
     obj.mutable_json()["status"] = {{"phase", "Active"}};
+    // The name label of a namespace whose name was generated here.
+    obj.mutable_json()["metadata"]["labels"]["kubernetes.io/metadata.name"] = std::string(obj.name());
   } else if (info.has_status) {
     // Status is written through /status; a create starts from an empty one.
     if (info.custom) {
       obj.mutable_json().erase("status");
     } else {
       obj.mutable_json()["status"] = Json::object();
+      AdmitNewBuiltinObject({info.group, info.version, info.kind}, obj.mutable_json());
     }
   }
   if (dry_run) return Stamp(info, std::move(obj), 0);

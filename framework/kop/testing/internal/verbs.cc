@@ -319,7 +319,7 @@ void DedupOwnerReferences(Object& obj, std::vector<std::string>& warnings) {
   std::vector<std::string> duplicates;
   Json kept = Json::array();
   for (const Json& r : list) {
-    const std::string uid = r.is_object() ? r.value("uid", "") : "";
+    const std::string uid = r.is_object() && r.contains("uid") && r["uid"].is_string() ? r["uid"].get<std::string>() : "";
     if (!uid.empty() && !seen.insert(uid).second) {
       if (std::find(duplicates.begin(), duplicates.end(), uid) == duplicates.end()) duplicates.push_back(uid);
       continue;
