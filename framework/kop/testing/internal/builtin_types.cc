@@ -575,7 +575,9 @@ void DefaultBuiltinObject(const GroupVersionKind& gvk, const Json* old, Json& ob
 }
 
 void AdmitNewBuiltinObject(const GroupVersionKind& gvk, Json& obj) {
-  if (gvk.group.empty() && gvk.kind == "Pod" && obj.is_object()) AdmitNewPod(obj);
+  if (!gvk.group.empty() || !obj.is_object()) return;
+  if (gvk.kind == "Pod") AdmitNewPod(obj);
+  if (gvk.kind == "PersistentVolumeClaim") obj["status"]["phase"] = "Pending";  // unbound until a binder binds it
 }
 
 }  // namespace kop::testing::internal

@@ -58,7 +58,7 @@ void DefaultBuiltinObject(const GroupVersionKind& gvk, const Json* old, Json& ob
 
 // What admission plugins set on a new object after defaulting, outside its creator's managed
 // fields: a Pod's priority, preemption policy, service account and default tolerations, and
-// its first status (phase Pending, its QoS class).
+// its first status (phase Pending, its QoS class); a claim's phase Pending.
 void AdmitNewBuiltinObject(const GroupVersionKind& gvk, Json& obj);
 
 }  // namespace kop::testing::internal

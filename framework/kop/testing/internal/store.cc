@@ -9,6 +9,7 @@
 #include "kop/base/strings.h"
 #include "kop/testing/internal/builtin_types.h"
 #include "kop/testing/internal/errors.h"
+#include "kop/testing/internal/go_json.h"
 
 namespace kop::testing::internal {
 namespace {
@@ -261,7 +262,12 @@ absl::StatusOr<StoredObject> Store::Create(const ResourceInfo& info, Object obj,
     if (info.custom) {
       obj.mutable_json().erase("status");
     } else {
-      obj.mutable_json()["status"] = Json::object();
+      // What the Go type of the status encodes when nothing is set ({} or zero counts).
+      const Json* status_schema = nullptr;
+      if (info.schema != nullptr && info.schema->contains("properties") && (*info.schema)["properties"].contains("status")) {
+        status_schema = &(*info.schema)["properties"]["status"];
+      }
+      obj.mutable_json()["status"] = status_schema != nullptr ? GoZeroValue(*status_schema) : Json::object();
       AdmitNewBuiltinObject({info.group, info.version, info.kind}, obj.mutable_json());
     }
   }
