@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
 
 #include "kop/base/strings.h"
 
@@ -152,23 +153,50 @@ bool Quantity::IsInteger() const {
 }
 
 int Quantity::Compare(const Quantity& other) const {
-  // Bring both to the smaller scale (the scales are within [-9, 18]).
+  if (Sign() != other.Sign()) return Sign() < other.Sign() ? -1 : 1;
+  // Same sign: bring both to the smaller scale. Only the side with the larger scale is
+  // multiplied; if its magnitude would pass the limit, it is the larger magnitude.
   const int s = std::min(scale_, other.scale_);
-  const Int128 a = mantissa_ * Pow10(scale_ - s);
-  const Int128 b = other.mantissa_ * Pow10(other.scale_ - s);
+  Int128 a = mantissa_, b = other.mantissa_;
+  bool a_huge = false, b_huge = false;
+  auto scale_up = [](Int128& v, int times, bool& huge) {
+    for (int i = 0; i < times && !huge; ++i) {
+      huge = MulOverflows(v, 10);
+      if (!huge) v *= 10;
+    }
+  };
+  scale_up(a, scale_ - s, a_huge);
+  scale_up(b, other.scale_ - s, b_huge);
+  if (a_huge || b_huge) {
+    const int magnitude = a_huge ? 1 : -1;  // at most one side is scaled up
+    return Sign() >= 0 ? magnitude : -magnitude;
+  }
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-int64_t Quantity::MilliValue() const {
-  const int shift = scale_ + 3;
-  const Int128 v = shift >= 0 ? mantissa_ * Pow10(shift) : CeilDiv(mantissa_, Pow10(-shift));
-  return static_cast<int64_t>(v);
+namespace {
+
+// value × 10^shift, rounded up, saturated to int64.
+int64_t Scaled(Int128 mantissa, int shift) {
+  constexpr Int128 kMax = std::numeric_limits<int64_t>::max();
+  constexpr Int128 kMin = std::numeric_limits<int64_t>::min();
+  if (shift < 0) {
+    const Int128 v = -shift > 38 ? (mantissa > 0 ? 1 : 0) : CeilDiv(mantissa, Pow10(-shift));
+    return static_cast<int64_t>(std::clamp(v, kMin, kMax));
+  }
+  Int128 v = mantissa;
+  for (int i = 0; i < shift; ++i) {
+    if (v > kMax || v < kMin) break;
+    v *= 10;
+  }
+  return static_cast<int64_t>(std::clamp(v, kMin, kMax));
 }
 
-int64_t Quantity::Value() const {
-  const Int128 v = scale_ >= 0 ? mantissa_ * Pow10(scale_) : CeilDiv(mantissa_, Pow10(-scale_));
-  return static_cast<int64_t>(v);
-}
+}  // namespace
+
+int64_t Quantity::MilliValue() const { return Scaled(mantissa_, scale_ + 3); }
+
+int64_t Quantity::Value() const { return Scaled(mantissa_, scale_); }
 
 std::string Quantity::String() const {
   if (mantissa_ == 0) return "0";

@@ -1,5 +1,7 @@
 #include "kop/api/quantity.h"
 
+#include <limits>
+
 #include "catch2/catch.hpp"
 
 namespace kop {
@@ -63,6 +65,13 @@ TEST_CASE("quantities compare by value whatever their format") {
   CHECK(Quantity::Parse("1.5")->Value() == 2);
   CHECK(Quantity::Parse("1.5")->IsInteger() == false);
   CHECK(Quantity::Parse("3Mi")->IsInteger());
+  // Far apart in scale and huge: compared without overflow; values saturate.
+  const Quantity huge = *Quantity::Parse("999999999999999999999999999E");
+  CHECK(huge.Compare(*Quantity::Parse("1n")) > 0);
+  CHECK(Quantity::Parse("1n")->Compare(huge) < 0);
+  CHECK(Quantity::Parse("-999999999999999999999999999E")->Compare(*Quantity::Parse("-1n")) < 0);
+  CHECK(huge.Value() == std::numeric_limits<int64_t>::max());
+  CHECK(huge.MilliValue() == std::numeric_limits<int64_t>::max());
 }
 
 }  // namespace
