@@ -104,3 +104,16 @@ TEST_CASE("malformed patches are errors naming what is wrong") {
 
 }  // namespace
 }  // namespace kop::testing::internal
+
+namespace kop::testing::internal {
+namespace {
+
+TEST_CASE("a $patch directive that is not a string is refused, not thrown") {
+  const Json original = Json::parse(R"({"data": {"a": "1"}})");
+  absl::StatusOr<Json> r = StrategicMergePatch(original, Json::parse(R"({"data": {"$patch": ["replace"]}})"), nullptr);
+  REQUIRE_FALSE(r.ok());
+  CHECK(std::string(r.status().message()).find("unknown patch directive") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace kop::testing::internal

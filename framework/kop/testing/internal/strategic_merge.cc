@@ -11,6 +11,13 @@ namespace kop::testing::internal {
 namespace {
 
 constexpr std::string_view kPatch = "$patch";
+
+// An object's $patch directive when it is a string; "" otherwise (MergeMap refuses others).
+std::string DirectiveOf(const Json& j) {
+  if (!j.is_object()) return "";
+  auto d = j.find(std::string(kPatch));
+  return d != j.end() && d->is_string() ? d->get<std::string>() : "";
+}
 constexpr std::string_view kRetainKeys = "$retainKeys";
 constexpr std::string_view kSetElementOrder = "$setElementOrder/";
 constexpr std::string_view kDeleteFromPrimitiveList = "$deleteFromPrimitiveList/";
@@ -79,7 +86,7 @@ absl::StatusOr<Json> MergeList(const Json* original, const Json& patch, const Js
   } else {
     // A replace directive among the elements: the other elements replace the list.
     for (const Json& e : patch) {
-      if (e.is_object() && e.size() == 1 && e.value(std::string(kPatch), "") == "replace") {
+      if (e.is_object() && e.size() == 1 && DirectiveOf(e) == "replace") {
         Json replaced = Json::array();
         for (const Json& x : patch) {
           if (&x == &e) continue;
@@ -96,7 +103,7 @@ absl::StatusOr<Json> MergeList(const Json* original, const Json& patch, const Js
       auto match = std::find_if(out.begin(), out.end(), [&](const Json& o) {
         return o.is_object() && o.contains(key) && o[key] == e[key];
       });
-      if (e.value(std::string(kPatch), "") == "delete") {
+      if (DirectiveOf(e) == "delete") {
         if (match != out.end()) out.erase(match);
         continue;
       }
@@ -127,7 +134,12 @@ absl::StatusOr<Json> MergeList(const Json* original, const Json& patch, const Js
 }
 
 absl::StatusOr<Json> MergeMap(const Json* original, const Json& patch, const Json* schema) {
-  const std::string directive = patch.value(std::string(kPatch), "");
+  // A $patch directive that is not a string is refused like an unknown one (never a throw).
+  auto d = patch.find(std::string(kPatch));
+  if (d != patch.end() && !d->is_string()) {
+    return absl::InvalidArgumentError(kop::StrCat("unknown patch directive ", d->dump()));
+  }
+  const std::string directive = d != patch.end() ? d->get<std::string>() : "";
   if (directive == "replace") {
     Json out = Json::object();
     for (const auto& [k, v] : patch.items()) {
@@ -160,7 +172,7 @@ absl::StatusOr<Json> MergeMap(const Json* original, const Json& patch, const Jso
     }
     const Json* sub = Property(schema, k);
     const Json* current = out.contains(k) ? &out[k] : nullptr;
-    if (v.is_object() && v.value(std::string(kPatch), "") == "delete") {
+    if (v.is_object() && DirectiveOf(v) == "delete") {
       out.erase(k);
       continue;
     }
