@@ -510,11 +510,16 @@ ApiServer::RawResponse ApiServer::Impl::ServeWithoutHttp(const std::string& meth
   req.authorization = header("Authorization");
   req.body = body;
   if (req.body.size() > kMaxBodyBytes) return {413, "request entity too large"};
-  if (NestsDeeperThan(req.body, kMaxNestingDepth)) return {400, "nested too deeply"};
+  // Refusals are Status objects, as every error answer is.
+  auto refuse = [](const std::string& why) {
+    Response e = ErrorResponse(internal::BadRequest(why));
+    return RawResponse{e.code, std::move(e.body)};
+  };
+  if (NestsDeeperThan(req.body, kMaxNestingDepth)) return refuse("the request body is nested too deeply");
   std::optional<Target> watch;
   Response r;
   internal::RunOnLargeStack([&] { r = Handle(req, &watch); });  // as over HTTP
-  if (watch.has_value()) return {400, "watches need HTTP"};
+  if (watch.has_value()) return refuse("a watch needs an HTTP connection");
   return {r.code, std::move(r.body)};
 }
 
