@@ -20,8 +20,7 @@ kop_require(absl CONFIG DEBIAN libabsl-dev)
 kop_require(nlohmann_json CONFIG DEBIAN nlohmann-json3-dev)
 kop_require(CURL DEBIAN libcurl4-openssl-dev)
 kop_require(OpenSSL DEBIAN libssl-dev)
-kop_require(yaml-cpp CONFIG DEBIAN libyaml-cpp-dev)
-# libyaml parses YAML (yaml-cpp only writes it: its parser hangs on some malformed input).
+# libyaml parses YAML; kop writes YAML itself (api/yaml_emit.cc), as Kubernetes does.
 find_path(KOP_LIBYAML_INCLUDE_DIR yaml.h)
 find_library(KOP_LIBYAML_LIBRARY NAMES yaml)
 if(NOT KOP_LIBYAML_INCLUDE_DIR OR NOT KOP_LIBYAML_LIBRARY)

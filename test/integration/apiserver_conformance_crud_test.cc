@@ -1,7 +1,10 @@
 // The API server's write verbs and errors, as a client sees them over HTTP. Runs against the
 // embedded server, or a real cluster when KOP_TEST_KUBECONFIG is set.
+#include <set>
+
 #include "catch2/catch.hpp"
 #include "integration/conformance_helpers.h"
+#include "kop/api/yaml.h"
 #include "support/cluster.h"
 
 namespace kop::test {
@@ -149,6 +152,62 @@ TEST_CASE("generation starts at 1 and moves only when the spec changes") {
   d["spec"]["replicas"] = 3;
   d = c.http().Put(path + "/web", d).json();
   CHECK(d["metadata"]["generation"] == 2);
+}
+
+TEST_CASE("objects, lists and errors answer in YAML when the client prefers it") {
+  TestCluster c;
+  const std::string base = "/api/v1/namespaces/" + c.ns() + "/configmaps";
+  HttpReply created = c.http().Request("POST", base, "application/json",
+                                       ConfigMapJson("y", {{"multi", "one\ntwo\n"}, {"num", "42"}}).dump(),
+                                       "application/yaml");
+  REQUIRE(created.code == 201);
+  CHECK(created.headers["content-type"] == "application/yaml");
+  // Strings that read as numbers are quoted; multi-line ones are literal blocks.
+  CHECK(created.body.find("  multi: |\n    one\n    two\n") != std::string::npos);
+  CHECK(created.body.find("  num: \"42\"\n") != std::string::npos);
+  auto doc = ParseYaml(created.body);
+  REQUIRE(doc.ok());
+  CHECK((*doc)["data"]["multi"] == "one\ntwo\n");
+  CHECK((*doc)["metadata"]["name"] == "y");
+
+  HttpReply list = c.http().Request("GET", base, "", "", "application/yaml");
+  REQUIRE(list.code == 200);
+  auto listed = ParseYaml(list.body);
+  REQUIRE(listed.ok());
+  CHECK((*listed)["kind"] == "ConfigMapList");
+
+  HttpReply missing = c.http().Request("GET", base + "/absent", "", "", "application/yaml");
+  CHECK(missing.code == 404);
+  CHECK(missing.headers["content-type"] == "application/yaml");
+  auto status = ParseYaml(missing.body);
+  REQUIRE(status.ok());
+  CHECK((*status)["reason"] == "NotFound");
+
+  // q-values order the preference.
+  HttpReply json = c.http().Request("GET", base + "/y", "", "", "application/yaml;q=0.5, application/json;q=0.9");
+  CHECK(json.headers["content-type"] == "application/json");
+  CHECK(json.json()["metadata"]["name"] == "y");
+}
+
+TEST_CASE("a workload status counting more pods than it has is refused (422)") {
+  TestCluster c;
+  const std::string path = "/apis/apps/v1/namespaces/" + c.ns() + "/deployments/web";
+  Json d = c.http().Post("/apis/apps/v1/namespaces/" + c.ns() + "/deployments", DeploymentJson("web")).json();
+  d["status"] = {{"replicas", 1}, {"readyReplicas", 2}, {"availableReplicas", 2}};
+  HttpReply r = c.http().Put(path + "/status", d);
+  REQUIRE(r.code == 422);
+  Json status = r.json();
+  CHECK(status["reason"] == "Invalid");
+  std::set<std::string> fields;
+  for (const Json& cause : status["details"]["causes"]) fields.insert(cause["field"].get<std::string>());
+  CHECK(fields.contains("status.readyReplicas"));
+  CHECK(fields.contains("status.availableReplicas"));
+  CHECK(status["message"].get<std::string>().find("status.readyReplicas: Invalid value: 2: cannot be greater than status.replicas") !=
+        std::string::npos);
+  d["status"] = {{"replicas", -1}};
+  CHECK(c.http().Put(path + "/status", d).code == 422);
+  d["status"] = {{"replicas", 2}, {"readyReplicas", 2}, {"availableReplicas", 1}};
+  CHECK(c.http().Put(path + "/status", d).code == 200);
 }
 
 TEST_CASE("the status subresource writes only status, and the main resource ignores status") {

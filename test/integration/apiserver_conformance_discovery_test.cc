@@ -1,7 +1,10 @@
 // Discovery documents, version and health endpoints, and CRDs appearing in and leaving
 // discovery. Runs against the embedded server, or a real cluster with KOP_TEST_KUBECONFIG.
+#include <set>
+
 #include "catch2/catch.hpp"
 #include "integration/conformance_helpers.h"
+#include "kop/api/yaml.h"
 #include "support/cluster.h"
 #include "support/wait.h"
 
@@ -83,8 +86,93 @@ TEST_CASE("/version and the health endpoints answer") {
 
 TEST_CASE("an unknown group or version is a 404") {
   TestCluster c;
-  CHECK(c.http().Get("/apis/no.such.group.kop").code == 404);
-  CHECK(c.http().Get("/apis/apps/v0").code == 404);
+  // No handler exists under a group the server does not serve: a plain-text 404.
+  for (const char* path : {"/apis/no.such.group.kop", "/apis/no.such.group.kop/v1/things", "/apis/v1"}) {
+    INFO(path);
+    HttpReply r = c.http().Get(path);
+    CHECK(r.code == 404);
+    CHECK(r.headers["content-type"] == "text/plain; charset=utf-8");
+    CHECK(r.body == "404 page not found\n");
+  }
+  // An unknown version of a served group is a Status.
+  HttpReply v0 = c.http().Get("/apis/apps/v0");
+  CHECK(v0.code == 404);
+  CHECK(v0.json()["reason"] == "NotFound");
+}
+
+TEST_CASE("discovery documents are read-only (405)") {
+  TestCluster c;
+  for (const char* path : {"/api/v1", "/apis/apps/v1", "/apis/apps"}) {
+    INFO(path);
+    HttpReply r = c.http().Post(path, Json::object());
+    CHECK(r.code == 405);
+    CHECK(r.json()["reason"] == "MethodNotAllowed");
+    CHECK(r.json()["message"] == "the server does not allow this method on the requested resource");
+  }
+}
+
+TEST_CASE("discovery answers in YAML when asked, /version only in JSON") {
+  TestCluster c;
+  HttpReply api = c.http().Request("GET", "/api", "", "", "application/yaml");
+  REQUIRE(api.code == 200);
+  CHECK(api.headers["content-type"] == "application/yaml");
+  auto doc = ParseYaml(api.body);
+  REQUIRE(doc.ok());
+  CHECK((*doc)["kind"] == "APIVersions");
+  CHECK((*doc)["versions"][0] == "v1");
+  CHECK(api.body.rfind("kind: APIVersions\n", 0) == 0);  // keys in order, block style
+
+  HttpReply version = c.http().Request("GET", "/version", "", "", "application/yaml");
+  CHECK(version.code == 406);
+  CHECK(version.headers["content-type"] == "application/yaml");
+  auto status = ParseYaml(version.body);
+  REQUIRE(status.ok());
+  CHECK((*status)["reason"] == "NotAcceptable");
+}
+
+TEST_CASE("aggregated discovery describes every group, version and resource in one document") {
+  TestCluster c;
+  if (ServerMinorVersion(c) < 30) {
+    WARN("apidiscovery.k8s.io/v2 is served from Kubernetes 1.30; skipped");
+    return;
+  }
+  const std::string accept = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json";
+  HttpReply apis = c.http().Request("GET", "/apis", "", "", accept);
+  REQUIRE(apis.code == 200);
+  CHECK(apis.headers["content-type"].find("as=APIGroupDiscoveryList") != std::string::npos);
+  Json list = apis.json();
+  CHECK(list["kind"] == "APIGroupDiscoveryList");
+  CHECK(list["apiVersion"] == "apidiscovery.k8s.io/v2");
+  const Json* deployments = nullptr;
+  for (const Json& group : list["items"]) {
+    if (group["metadata"]["name"] != "apps") continue;
+    CHECK(group["versions"][0]["version"] == "v1");  // the preferred version first
+    for (const Json& r : group["versions"][0]["resources"]) {
+      if (r["resource"] == "deployments") deployments = &r;
+    }
+  }
+  REQUIRE(deployments != nullptr);
+  CHECK((*deployments)["responseKind"] == Json({{"group", "apps"}, {"version", "v1"}, {"kind", "Deployment"}}));
+  CHECK((*deployments)["scope"] == "Namespaced");
+  CHECK((*deployments)["singularResource"] == "deployment");
+  std::set<std::string> subresources;
+  for (const Json& sub : (*deployments)["subresources"]) subresources.insert(sub["subresource"].get<std::string>());
+  CHECK(subresources.contains("scale"));
+  CHECK(subresources.contains("status"));
+
+  HttpReply api = c.http().Request("GET", "/api", "", "", accept);
+  REQUIRE(api.code == 200);
+  Json core = api.json();
+  REQUIRE(core["items"].size() == 1);
+  CHECK_FALSE(core["items"][0]["metadata"].contains("name"));  // the core group has no name
+  bool configmaps = false;
+  for (const Json& r : core["items"][0]["versions"][0]["resources"]) {
+    if (r["resource"] == "configmaps") configmaps = r["scope"] == "Namespaced";
+  }
+  CHECK(configmaps);
+
+  // Without the media type the legacy document is served, as before.
+  CHECK(c.http().Get("/apis").json()["kind"] == "APIGroupList");
 }
 
 TEST_CASE("a CRD is established, appears in discovery, and disappears with its objects") {

@@ -1,4 +1,5 @@
 // kop/client against the embedded API server, or a real cluster with KOP_TEST_KUBECONFIG.
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -8,6 +9,7 @@
 #include "catch2/catch.hpp"
 #include "kop/base/mutex.h"
 #include "kop/client/client.h"
+#include "integration/conformance_helpers.h"
 #include "support/client_env.h"
 #include "support/cluster.h"
 #include "support/wait.h"
@@ -113,10 +115,59 @@ TEST_CASE("the status subresource is written through UpdateStatus") {
   auto created = deployments.Create(d);
   REQUIRE(created.ok());
   Object with_status = *created;
+  // readyReplicas may not exceed replicas: the server refuses that status (422).
+  with_status.mutable_status()["replicas"] = 1;
   with_status.mutable_status()["readyReplicas"] = 1;
   auto st = deployments.UpdateStatus(with_status);
   REQUIRE(st.ok());
   CHECK(st->GetInt64({"status", "readyReplicas"}).value() == 1);
+}
+
+TEST_CASE("discovery reads the whole server in two requests where aggregated discovery is served") {
+  TestCluster c;
+  if (test::ServerMinorVersion(c) < 30) {
+    WARN("apidiscovery.k8s.io/v2 is served from Kubernetes 1.30; skipped");
+    return;
+  }
+  auto client = Connect(c);
+  auto deploy = client->mapper().ForName("deploy");
+  REQUIRE(deploy.ok());
+  CHECK(deploy->gvr == GroupVersionResource{"apps", "v1", "deployments"});
+  CHECK(std::find(deploy->subresources.begin(), deploy->subresources.end(), "scale") != deploy->subresources.end());
+  CHECK(client->mapper().ForKind({"coordination.k8s.io", "v1", "Lease"}).ok());
+  CHECK(client->mapper().stats().aggregated);
+  CHECK(client->mapper().stats().requests == 2);
+  // A CRD installed later is found by refreshing on the miss.
+  const std::string group = c.InstallCrd("Gizmo", "gizmos");
+  auto gizmo = client->mapper().ForKind({group, "v1", "Gizmo"});
+  REQUIRE(gizmo.ok());
+  CHECK(gizmo->gvr.resource == "gizmos");
+}
+
+TEST_CASE("discovery does not draw from the client's rate limit") {
+  TestCluster c;
+  client::Config config = test::ClientConfig(c);
+  config.qps = 0.001;  // one request, then one every 1000 s
+  config.burst = 1;
+  auto transport = client::Transport::Create(config);
+  REQUIRE(transport.ok());
+  std::shared_ptr<client::Transport> shared = std::move(*transport);
+  REQUIRE(shared->Do({.path = "/version"}).ok());  // spends the client's only token
+  auto answered = std::make_shared<std::atomic<int>>(0);
+  std::thread reader([shared, answered] {
+    for (int i = 0; i < 20; ++i) {
+      auto r = shared->Do({.path = "/apis", .rate_limit = client::HttpRequest::RateLimit::kDiscovery});
+      if (r.ok() && r->code == 200) answered->fetch_add(1);
+    }
+  });
+  // Were discovery limited like the client, the second request would wait 1000 s.
+  const bool done = test::WaitFor([&] { return answered->load() == 20; }, seconds(60));
+  if (done) {
+    reader.join();
+  } else {
+    reader.detach();  // it owns what it uses; the failure is reported now, not in 1000 s
+  }
+  CHECK(done);
 }
 
 TEST_CASE("API errors come back as typed statuses") {

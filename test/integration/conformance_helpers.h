@@ -2,10 +2,12 @@
 #ifndef KOP_TEST_INTEGRATION_CONFORMANCE_HELPERS_H_
 #define KOP_TEST_INTEGRATION_CONFORMANCE_HELPERS_H_
 
+#include <cstdlib>
 #include <map>
 #include <string>
 
 #include "kop/api/json.h"
+#include "support/cluster.h"
 
 namespace kop::test {
 
@@ -26,6 +28,14 @@ inline Json DeploymentJson(const std::string& name, int replicas = 1) {
             {"template",
              {{"metadata", {{"labels", {{"app", name}}}}},
               {"spec", {{"containers", {{{"name", "app"}, {"image", "nginx:1.25"}}}}}}}}}}};
+}
+
+// The server's minor version from /version ("31", "30+" -> 30), for behaviour that changed
+// between Kubernetes releases; 0 when it cannot be read.
+inline int ServerMinorVersion(TestCluster& c) {
+  Json v = c.http().Get("/version").json();
+  if (!v.is_object() || !v.contains("minor") || !v["minor"].is_string()) return 0;
+  return std::atoi(v["minor"].get<std::string>().c_str());
 }
 
 }  // namespace kop::test

@@ -12,7 +12,6 @@
 
 #include "absl/status/status.h"
 #include "kop/base/strings.h"
-#include "yaml-cpp/yaml.h"
 
 namespace kop {
 namespace {
@@ -189,43 +188,6 @@ class Builder {
   std::vector<Json> docs_;
 };
 
-void Emit(YAML::Emitter& out, const Json& j) {
-  switch (j.type()) {
-    case Json::value_t::object:
-      out << YAML::BeginMap;
-      for (const auto& [k, v] : j.items()) {
-        out << YAML::Key << k << YAML::Value;
-        Emit(out, v);
-      }
-      out << YAML::EndMap;
-      break;
-    case Json::value_t::array:
-      out << YAML::BeginSeq;
-      for (const Json& v : j) Emit(out, v);
-      out << YAML::EndSeq;
-      break;
-    case Json::value_t::string: {
-      const std::string& s = j.get_ref<const std::string&>();
-      // Quote strings that would otherwise read back as another type.
-      bool ambiguous = s.empty() || ResolvePlain(s).type() != Json::value_t::string;
-      if (ambiguous) {
-        out << YAML::DoubleQuoted << s;
-      } else {
-        out << s;
-      }
-      break;
-    }
-    case Json::value_t::boolean:
-      out << (j.get<bool>() ? "true" : "false");
-      break;
-    case Json::value_t::null:
-      out << YAML::Null;
-      break;
-    default:
-      out << j.dump();
-  }
-}
-
 }  // namespace
 
 absl::StatusOr<std::vector<Json>> ParseYamlDocuments(std::string_view text) {
@@ -240,12 +202,6 @@ absl::StatusOr<Json> ParseYaml(std::string_view text) {
         kop::StrCat("expected one YAML document, found ", docs->size()));
   }
   return std::move((*docs)[0]);
-}
-
-std::string DumpYaml(const Json& j) {
-  YAML::Emitter out;
-  Emit(out, j);
-  return std::string(out.c_str()) + "\n";
 }
 
 }  // namespace kop

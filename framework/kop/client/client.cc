@@ -360,10 +360,11 @@ absl::Status ResourceClient::DeleteCollection(const ListOptions& selection,
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::unique_ptr<Client>> Client::Create(const Config& config) {
+absl::StatusOr<std::unique_ptr<Client>> Client::Create(const Config& config,
+                                                       RestMapperOptions discovery) {
   KOP_ASSIGN_OR_RETURN(std::unique_ptr<Transport> transport, Transport::Create(config));
   std::shared_ptr<Transport> shared = std::move(transport);
-  auto mapper = std::make_unique<RestMapper>(shared);
+  auto mapper = std::make_unique<RestMapper>(shared, std::move(discovery));
   return std::unique_ptr<Client>(new Client(std::move(shared), std::move(mapper)));
 }
 

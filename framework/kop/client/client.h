@@ -171,7 +171,9 @@ class ResourceClient {
 
 class Client {
  public:
-  static absl::StatusOr<std::unique_ptr<Client>> Create(const Config& config);
+  // `discovery`: the RestMapper's options (a disk cache for command-line tools).
+  static absl::StatusOr<std::unique_ptr<Client>> Create(const Config& config,
+                                                        RestMapperOptions discovery = {});
 
   // The resource named explicitly (no discovery).
   ResourceClient Resource(const GroupVersionResource& gvr, bool namespaced) const;

@@ -67,6 +67,11 @@ struct Config {
   // Client-side rate limit, a token bucket; qps <= 0 disables it (client-go: 5 and 10).
   double qps = 5;
   int burst = 10;
+  // Discovery requests (HttpRequest::kDiscovery) draw from their own bucket, as client-go's
+  // discovery client and kubectl do (50 and 300): a cold start reads one document per group
+  // version, and those reads must not queue behind, or starve, the client's own requests.
+  double discovery_qps = 50;
+  int discovery_burst = 300;
   std::chrono::milliseconds timeout{std::chrono::seconds(30)};  // per request; not watches
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
   std::string user_agent;  // default "kop/<version>"; operators add "(<name>)"

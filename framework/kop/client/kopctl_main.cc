@@ -1,18 +1,22 @@
 // kopctl: a small kubectl for operator authors, built on kop/client alone.
 //
-//   kopctl [--kubeconfig F] [--context C] get RESOURCE [NAME] [-n NS | -A] [-l SEL] [-o json|yaml|name]
+//   kopctl [--kubeconfig F] [--context C] [--cache-dir D] get RESOURCE [NAME] [-n NS | -A] [-l SEL] [-o json|yaml|name]
 //   kopctl [...] watch RESOURCE [NAME] [-n NS | -A] [-l SEL]      one line per event
 //   kopctl [...] apply -f FILE [-n NS]                            server-side apply
 //   kopctl [...] create -f FILE|DIR [-n NS]                       create each object
 //   kopctl [...] delete RESOURCE NAME [-n NS]
 //
 // RESOURCE is a plural, singular, kind or short name, or plural.group, resolved through
-// discovery as kubectl does.
+// discovery as kubectl does. Discovery is kept between runs under --cache-dir (default
+// $KUBECACHEDIR, else ~/.kube/cache; "" turns the disk cache off) for six hours, and read
+// again from the server when a name is not found in it.
 #include <algorithm>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -30,6 +34,7 @@ using kop::client::ResourceClient;
 struct Args {
   std::string kubeconfig;
   std::string context;
+  std::optional<std::string> cache_dir;
   std::string verb;
   std::vector<std::string> positional;
   std::string ns;
@@ -40,7 +45,7 @@ struct Args {
 };
 
 constexpr char kUsage[] =
-    "usage: kopctl [--kubeconfig FILE] [--context NAME] COMMAND ...\n"
+    "usage: kopctl [--kubeconfig FILE] [--context NAME] [--cache-dir DIR] COMMAND ...\n"
     "  get RESOURCE [NAME] [-n NS | -A] [-l SELECTOR] [-o json|yaml|name]\n"
     "  watch RESOURCE [NAME] [-n NS | -A] [-l SELECTOR]\n"
     "  apply -f FILE [-n NS]           (server-side apply, field manager \"kopctl\")\n"
@@ -110,6 +115,8 @@ int main(int argc, char** argv) {
       a.kubeconfig = value("--kubeconfig");
     } else if (arg == "--context") {
       a.context = value("--context");
+    } else if (arg == "--cache-dir") {
+      a.cache_dir = value("--cache-dir");
     } else if (arg == "-n" || arg == "--namespace") {
       a.ns = value("-n");
     } else if (arg == "-A" || arg == "--all-namespaces") {
@@ -142,7 +149,18 @@ int main(int argc, char** argv) {
   auto config = kop::client::LoadConfig({.path = a.kubeconfig, .context = a.context});
   if (!config.ok()) return Fail(std::string(config.status().message()));
   config->user_agent = kop::client::DefaultUserAgent() + " (kopctl)";
-  auto client = Client::Create(*config);
+  kop::client::RestMapperOptions discovery;
+  if (!a.cache_dir.has_value()) {
+    if (const char* env = std::getenv("KUBECACHEDIR"); env != nullptr && *env != '\0') {
+      a.cache_dir = env;
+    } else if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
+      a.cache_dir = std::string(home) + "/.kube/cache";
+    }
+  }
+  if (a.cache_dir.has_value() && !a.cache_dir->empty()) {
+    discovery.disk_cache_dir = kop::client::DiscoveryCacheDir(*a.cache_dir, config->server);
+  }
+  auto client = Client::Create(*config, discovery);
   if (!client.ok()) return Fail(std::string(client.status().message()));
   const std::string ns = a.ns.empty() ? config->namespace_ : a.ns;
 

@@ -1,6 +1,13 @@
 #include "kop/client/rest_mapper.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+#include <unistd.h>
 
 #include "kop/api/json.h"
 #include "kop/base/status_macros.h"
@@ -14,16 +21,6 @@ std::string Lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
   return out;
-}
-
-absl::StatusOr<Json> GetJson(Transport& t, const std::string& path) {
-  KOP_ASSIGN_OR_RETURN(HttpResponse r, t.Do({.method = "GET", .path = path}));
-  if (r.code != 200) return ApiErrorFromResponse(r.code, r.body);
-  absl::StatusOr<Json> j = ParseJson(r.body);
-  if (!j.ok() || !j->is_object()) {
-    return absl::InvalidArgumentError(kop::StrCat("discovery ", path, ": not a JSON object"));
-  }
-  return j;
 }
 
 void AddResources(const Json& list, const std::string& group, const std::string& version,
@@ -56,48 +53,215 @@ void AddResources(const Json& list, const std::string& group, const std::string&
   out->insert(out->end(), found.begin(), found.end());
 }
 
+// One APIGroupDiscovery (aggregated discovery) into mappings, preferred version first as the
+// server lists them. Versions the server marks Stale are skipped: a lookup that needs them
+// misses and refreshes.
+void AddAggregatedGroup(const Json& item, std::vector<RestMapping>* out) {
+  const Json* meta = item.is_object() && item.contains("metadata") ? &item["metadata"] : nullptr;
+  const std::string group = meta != nullptr ? StringOr(*meta, "name") : std::string();
+  for (const Json& v : ArrayOr(item, "versions")) {
+    const std::string version = StringOr(v, "version");
+    if (version.empty() || StringOr(v, "freshness") == "Stale") continue;
+    for (const Json& r : ArrayOr(v, "resources")) {
+      const std::string name = StringOr(r, "resource");
+      if (name.empty()) continue;
+      RestMapping m;
+      m.gvr = {group, version, name};
+      const Json* kind = r.is_object() && r.contains("responseKind") ? &r["responseKind"] : nullptr;
+      m.gvk = {group, version, kind != nullptr ? StringOr(*kind, "kind") : std::string()};
+      m.namespaced = StringOr(r, "scope") == "Namespaced";
+      m.singular = StringOr(r, "singularResource");
+      if (m.singular.empty()) m.singular = Lower(m.gvk.kind);
+      for (const Json& s : ArrayOr(r, "shortNames")) {
+        if (s.is_string()) m.short_names.push_back(s.get<std::string>());
+      }
+      for (const Json& s : ArrayOr(r, "verbs")) {
+        if (s.is_string()) m.verbs.push_back(s.get<std::string>());
+      }
+      for (const Json& s : ArrayOr(r, "subresources")) {
+        const std::string sub = StringOr(s, "subresource");
+        if (!sub.empty()) m.subresources.push_back(sub);
+      }
+      out->push_back(std::move(m));
+    }
+  }
+}
+
+bool IsAggregated(const Json& doc) { return StringOr(doc, "kind") == "APIGroupDiscoveryList"; }
+
+Json MappingToJson(const RestMapping& m) {
+  return {{"group", m.gvr.group},     {"version", m.gvr.version}, {"resource", m.gvr.resource},
+          {"kind", m.gvk.kind},       {"namespaced", m.namespaced}, {"singular", m.singular},
+          {"shortNames", m.short_names}, {"verbs", m.verbs},    {"subresources", m.subresources}};
+}
+
+std::vector<std::string> Strings(const Json& j, const char* key) {
+  std::vector<std::string> out;
+  for (const Json& s : ArrayOr(j, key)) {
+    if (s.is_string()) out.push_back(s.get<std::string>());
+  }
+  return out;
+}
+
+RestMapping MappingFromJson(const Json& j) {
+  RestMapping m;
+  m.gvr = {StringOr(j, "group"), StringOr(j, "version"), StringOr(j, "resource")};
+  m.gvk = {m.gvr.group, m.gvr.version, StringOr(j, "kind")};
+  m.namespaced = BoolOr(j, "namespaced", false);
+  m.singular = StringOr(j, "singular");
+  m.short_names = Strings(j, "shortNames");
+  m.verbs = Strings(j, "verbs");
+  m.subresources = Strings(j, "subresources");
+  return m;
+}
+
+constexpr char kDiskFile[] = "kop-discovery.json";
+constexpr int kDiskFormat = 1;
+
 }  // namespace
 
-RestMapper::RestMapper(std::shared_ptr<Transport> transport) : transport_(std::move(transport)) {}
+const char kAggregatedDiscoveryAccept[] =
+    "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,"
+    "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,"
+    "application/json";
+
+std::string DiscoveryCacheDir(const std::string& parent, const std::string& server_url) {
+  std::string host = server_url;
+  if (const size_t scheme = host.find("://"); scheme != std::string::npos) host = host.substr(scheme + 3);
+  for (char& c : host) {
+    const bool keep = isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '/' || c == '_';
+    if (!keep) c = '_';
+  }
+  while (!host.empty() && host.back() == '/') host.pop_back();
+  return kop::StrCat(parent, "/discovery/", host);
+}
+
+RestMapper::RestMapper(std::shared_ptr<Transport> transport, RestMapperOptions options)
+    : transport_(std::move(transport)), options_(std::move(options)) {}
 
 void RestMapper::Invalidate() {
   kop::MutexLock lock(&mu_);
   loaded_ = false;
+  disk_usable_ = false;
+}
+
+RestMapper::Stats RestMapper::stats() const {
+  kop::MutexLock lock(&mu_);
+  return stats_;
+}
+
+absl::StatusOr<Json> RestMapper::Get(const std::string& path, const char* accept) {
+  ++stats_.requests;
+  KOP_ASSIGN_OR_RETURN(HttpResponse r, transport_->Do({.method = "GET",
+                                                       .path = path,
+                                                       .accept = accept,
+                                                       .rate_limit = HttpRequest::RateLimit::kDiscovery}));
+  if (r.code != 200) return ApiErrorFromResponse(r.code, r.body);
+  absl::StatusOr<Json> j = ParseJson(r.body);
+  if (!j.ok() || !j->is_object()) {
+    return absl::InvalidArgumentError(kop::StrCat("discovery ", path, ": not a JSON object"));
+  }
+  return j;
+}
+
+absl::Status RestMapper::LoadLocked() {
+  if (options_.disk_cache_dir.empty() || !disk_usable_ || !LoadFromDiskLocked()) {
+    KOP_RETURN_IF_ERROR(RefreshLocked());
+  }
+  return absl::OkStatus();
+}
+
+bool RestMapper::LoadFromDiskLocked() {
+  namespace fs = std::filesystem;
+  const fs::path file = fs::path(options_.disk_cache_dir) / kDiskFile;
+  std::error_code ec;
+  const fs::file_time_type written = fs::last_write_time(file, ec);
+  if (ec || fs::file_time_type::clock::now() - written > options_.disk_cache_ttl) return false;
+  std::ifstream in(file);
+  std::stringstream text;
+  text << in.rdbuf();
+  absl::StatusOr<Json> doc = ParseJson(text.str());
+  // An unreadable or foreign file is a miss, never an error: the server has the answer.
+  if (!doc.ok() || !doc->is_object() || doc->value("format", 0) != kDiskFormat) return false;
+  std::vector<RestMapping> all;
+  for (const Json& m : ArrayOr(*doc, "mappings")) all.push_back(MappingFromJson(m));
+  if (all.empty()) return false;
+  mappings_ = std::move(all);
+  loaded_ = true;
+  ++stats_.disk_loads;
+  return true;
+}
+
+void RestMapper::StoreToDiskLocked() {
+  namespace fs = std::filesystem;
+  if (options_.disk_cache_dir.empty()) return;
+  std::error_code ec;
+  fs::create_directories(options_.disk_cache_dir, ec);
+  if (ec) return;  // a cache that cannot be written costs only the next run's discovery
+  Json doc = {{"format", kDiskFormat}, {"mappings", Json::array()}};
+  for (const RestMapping& m : mappings_) doc["mappings"].push_back(MappingToJson(m));
+  const fs::path file = fs::path(options_.disk_cache_dir) / kDiskFile;
+  const fs::path tmp = fs::path(kop::StrCat(file.string(), ".tmp.", ::getpid()));
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << doc.dump();
+    if (!out.good()) {
+      fs::remove(tmp, ec);
+      return;
+    }
+  }
+  fs::permissions(tmp, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read, ec);
+  fs::rename(tmp, file, ec);  // atomic: a concurrent reader sees the old file or the new one
+  if (ec) fs::remove(tmp, ec);
 }
 
 absl::Status RestMapper::RefreshLocked() {
+  ++stats_.server_refreshes;
   std::vector<RestMapping> all;
-  KOP_ASSIGN_OR_RETURN(Json api, GetJson(*transport_, "/api"));
-  for (const Json& v : ArrayOr(api, "versions")) {
-    if (!v.is_string()) continue;
-    KOP_ASSIGN_OR_RETURN(Json list, GetJson(*transport_, "/api/" + v.get<std::string>()));
-    AddResources(list, "", v.get<std::string>(), &all);
-  }
-  KOP_ASSIGN_OR_RETURN(Json groups, GetJson(*transport_, "/apis"));
-  for (const Json& g : ArrayOr(groups, "groups")) {
-    const std::string name = StringOr(g, "name");
-    if (name.empty()) continue;
-    std::vector<std::string> versions;
-    const std::string preferred = g.is_object() && g.contains("preferredVersion")
-                                      ? StringOr(g["preferredVersion"], "version")
-                                      : std::string();
-    if (!preferred.empty()) versions.push_back(preferred);
-    for (const Json& v : ArrayOr(g, "versions")) {
-      const std::string ver = StringOr(v, "version");
-      if (!ver.empty() && ver != preferred) versions.push_back(ver);
+  bool aggregated = false;
+  KOP_ASSIGN_OR_RETURN(Json api, Get("/api", kAggregatedDiscoveryAccept));
+  if (IsAggregated(api)) {
+    aggregated = true;
+    for (const Json& item : ArrayOr(api, "items")) AddAggregatedGroup(item, &all);
+  } else {
+    for (const Json& v : ArrayOr(api, "versions")) {
+      if (!v.is_string()) continue;
+      KOP_ASSIGN_OR_RETURN(Json list, Get("/api/" + v.get<std::string>(), "application/json"));
+      AddResources(list, "", v.get<std::string>(), &all);
     }
-    for (const std::string& ver : versions) {
-      absl::StatusOr<Json> list = GetJson(*transport_, "/apis/" + name + "/" + ver);
-      if (!list.ok()) {
-        // A group version going away between the two reads (a CRD deleted) is not an error.
-        if (kop::IsNotFound(list.status())) continue;
-        return list.status();
+  }
+  KOP_ASSIGN_OR_RETURN(Json groups, Get("/apis", kAggregatedDiscoveryAccept));
+  if (IsAggregated(groups)) {
+    for (const Json& item : ArrayOr(groups, "items")) AddAggregatedGroup(item, &all);
+  } else {
+    aggregated = false;
+    for (const Json& g : ArrayOr(groups, "groups")) {
+      const std::string name = StringOr(g, "name");
+      if (name.empty()) continue;
+      std::vector<std::string> versions;
+      const std::string preferred = g.is_object() && g.contains("preferredVersion")
+                                        ? StringOr(g["preferredVersion"], "version")
+                                        : std::string();
+      if (!preferred.empty()) versions.push_back(preferred);
+      for (const Json& v : ArrayOr(g, "versions")) {
+        const std::string ver = StringOr(v, "version");
+        if (!ver.empty() && ver != preferred) versions.push_back(ver);
       }
-      AddResources(*list, name, ver, &all);
+      for (const std::string& ver : versions) {
+        absl::StatusOr<Json> list = Get("/apis/" + name + "/" + ver, "application/json");
+        if (!list.ok()) {
+          // A group version going away between the two reads (a CRD deleted) is not an error.
+          if (kop::IsNotFound(list.status())) continue;
+          return list.status();
+        }
+        AddResources(*list, name, ver, &all);
+      }
     }
   }
   mappings_ = std::move(all);
   loaded_ = true;
+  stats_.aggregated = aggregated;
+  StoreToDiskLocked();
   return absl::OkStatus();
 }
 
@@ -105,7 +269,11 @@ template <typename Pred>
 absl::StatusOr<RestMapping> RestMapper::Find(Pred pred, std::string_view what) {
   kop::MutexLock lock(&mu_);
   for (int attempt = 0; attempt < 2; ++attempt) {
-    if (!loaded_ || attempt == 1) KOP_RETURN_IF_ERROR(RefreshLocked());
+    if (!loaded_) {
+      KOP_RETURN_IF_ERROR(LoadLocked());
+    } else if (attempt == 1) {
+      KOP_RETURN_IF_ERROR(RefreshLocked());  // a miss: the server may serve it by now
+    }
     for (const RestMapping& m : mappings_) {
       if (pred(m)) return m;
     }
@@ -159,7 +327,7 @@ absl::StatusOr<RestMapping> RestMapper::ForName(std::string_view name) {
 
 absl::StatusOr<std::vector<RestMapping>> RestMapper::All() {
   kop::MutexLock lock(&mu_);
-  if (!loaded_) KOP_RETURN_IF_ERROR(RefreshLocked());
+  if (!loaded_) KOP_RETURN_IF_ERROR(LoadLocked());
   return mappings_;
 }
 

@@ -146,6 +146,7 @@ class CurlTransport final : public Transport {
       : config_(std::move(config)),
         credentials_(config_),
         bucket_(config_.qps, config_.burst),
+        discovery_bucket_(config_.discovery_qps, config_.discovery_burst),
         user_agent_(config_.user_agent.empty() ? DefaultUserAgent() : config_.user_agent),
         host_(HostOf(config_.server)) {
     static CurlGlobal global;
@@ -224,6 +225,7 @@ class CurlTransport final : public Transport {
   const Config config_;
   internal::Credentials credentials_;
   TokenBucket bucket_;
+  TokenBucket discovery_bucket_;
   const std::string user_agent_;
   const std::string host_;  // host:port, the rest_client_* metrics' label
   CURLM* multi_ = nullptr;
@@ -416,7 +418,9 @@ absl::StatusOr<HttpResponse> CurlTransport::Do(const HttpRequest& request) {
   int connection_failures = 0;
   int retry_afters = 0;
   while (true) {
-    if (auto wait = bucket_.Reserve(); wait.count() > 0) std::this_thread::sleep_for(wait);
+    TokenBucket& bucket =
+        request.rate_limit == HttpRequest::RateLimit::kDiscovery ? discovery_bucket_ : bucket_;
+    if (auto wait = bucket.Reserve(); wait.count() > 0) std::this_thread::sleep_for(wait);
     absl::StatusOr<std::shared_ptr<Transfer>> prepared = Prepare(request, false, {});
     if (!prepared.ok()) return prepared.status();
     std::shared_ptr<Transfer> t = *prepared;

@@ -33,6 +33,10 @@ struct HttpRequest {
   std::string accept = "application/json";
   // Zero: the Config's timeout. Streams have no total timeout.
   std::chrono::milliseconds timeout{0};
+  // Which client-side rate limit the request draws from: the Config's qps/burst, or the
+  // discovery bucket (discovery_qps/discovery_burst).
+  enum class RateLimit { kDefault, kDiscovery };
+  RateLimit rate_limit = RateLimit::kDefault;
 };
 
 struct HttpResponse {

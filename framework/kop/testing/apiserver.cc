@@ -35,6 +35,7 @@
 #include "kop/testing/internal/apply.h"
 #include "kop/testing/internal/errors.h"
 #include "kop/testing/internal/large_stack.h"
+#include "kop/testing/internal/media.h"
 #include "kop/testing/internal/registry.h"
 #include "kop/testing/internal/schema.h"
 #include "kop/testing/internal/server.h"
@@ -477,6 +478,13 @@ Response ApiServer::Impl::Handle(Request& req, std::optional<Target>* watch) {
     r = ErrorResponse(
         internal::InternalError(kop::StrCat("the request could not be served: ", e.what())));
   }
+  if (!watch->has_value() && r.content_type == "application/json" && internal::PrefersYaml(req.accept)) {
+    // YAML is the same document re-encoded, as kube-apiserver's YAML serializer does.
+    if (absl::StatusOr<Json> doc = ParseJson(r.body); doc.ok()) {
+      r.body = DumpYaml(*doc);
+      r.content_type = "application/yaml";
+    }
+  }
   for (const std::string& w : req.warnings) {
     // RFC 7234 warn-code 299 ("miscellaneous persistent warning"), agent "-", as upstream.
     std::string quoted;
@@ -585,6 +593,10 @@ Response ApiServer::Impl::Route(Request& req, std::string* verb,
     }
   }
   if (seg[0] == "version" && seg.size() == 1) {
+    // /version is served as JSON only.
+    if (internal::PrefersYaml(req.accept)) {
+      return ErrorResponse(internal::ApiError(406, "NotAcceptable", "406: Not Acceptable", Json::object()));
+    }
     return JsonResponse(200, {{"major", "1"},
                               {"minor", "31"},
                               {"gitVersion", "v1.31.0+kop"},
@@ -601,6 +613,27 @@ Response ApiServer::Impl::Route(Request& req, std::string* verb,
   std::string group;
   std::string version;
   std::vector<std::string> rest;
+  if (seg[0] == "apis" && seg.size() >= 2 && !registry_.ApiGroup(seg[1]).ok()) {
+    // No handler is registered under a group the server does not serve.
+    return {404, "404 page not found\n", "text/plain; charset=utf-8"};
+  }
+  const bool discovery_document = (seg[0] == "api" && seg.size() <= 2) || (seg[0] == "apis" && seg.size() <= 3);
+  if (discovery_document && req.method != "GET" && req.method != "HEAD") {
+    return ErrorResponse(internal::ApiError(405, "MethodNotAllowed",
+                                            "the server does not allow this method on the requested resource",
+                                            Json::object()));
+  }
+  if ((seg[0] == "api" || seg[0] == "apis") && seg.size() == 1) {
+    const internal::DiscoveryFormat format = internal::NegotiateDiscovery(req.accept);
+    if (format == internal::DiscoveryFormat::kNotAcceptable) {
+      return ErrorResponse(internal::ApiError(406, "NotAcceptable", "406: Not Acceptable", Json::object()));
+    }
+    if (format != internal::DiscoveryFormat::kLegacy) {
+      const std::string v = format == internal::DiscoveryFormat::kAggregatedV2 ? "v2" : "v2beta1";
+      return Response{200, DumpJson(registry_.AggregatedDiscovery(seg[0] == "api", v)),
+                      internal::AggregatedDiscoveryContentType(format), {{"Vary", "Accept"}}};
+    }
+  }
   if (seg[0] == "api") {
     if (seg.size() == 1) {
       return JsonResponse(200, registry_.ApiVersions(kop::StrCat(options_.address, ":", port_)));

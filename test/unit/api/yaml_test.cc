@@ -84,5 +84,96 @@ TEST_CASE("JSON round-trips through YAML, strings that look like other types sta
   CHECK(*back == j);
 }
 
+TEST_CASE("DumpYaml writes what Kubernetes writes: sorted keys, block style, indentless lists") {
+  Json j = {{"kind", "ConfigMap"},
+            {"apiVersion", "v1"},
+            {"metadata", {{"name", "web"}, {"labels", Json::object()}, {"finalizers", Json::array()}}},
+            {"items", {{{"b", 1}, {"a", {1, 2}}}, {{"x", "y"}}}},
+            {"nested", {{1, 2}, {3}}}};
+  CHECK(DumpYaml(j) ==
+        "apiVersion: v1\n"
+        "items:\n"
+        "- a:\n"
+        "  - 1\n"
+        "  - 2\n"
+        "  b: 1\n"
+        "- x: \"y\"\n"  // "y" is a YAML 1.1 boolean
+        "kind: ConfigMap\n"
+        "metadata:\n"
+        "  finalizers: []\n"
+        "  labels: {}\n"
+        "  name: web\n"
+        "nested:\n"
+        "- - 1\n"
+        "  - 2\n"
+        "- - 3\n");
+  CHECK(DumpYaml(Json::object()) == "{}\n");
+  CHECK(DumpYaml(Json("x")) == "x\n");
+}
+
+TEST_CASE("DumpYaml orders keys as go-yaml does: digit runs as numbers, symbols before letters") {
+  Json j = {{"a10", 1}, {"a2", 2}, {"f:data", 3}, {".", 4}, {"B", 5}, {"b", 6}};
+  CHECK(DumpYaml(j) == ".: 4\nB: 5\na2: 2\na10: 1\nb: 6\nf:data: 3\n");
+}
+
+TEST_CASE("DumpYaml quotes a string only when YAML 1.1 would read it as something else") {
+  // Double quotes: would resolve to bool, null, number (any base), base-60 float, timestamp.
+  for (const char* s : {"true", "yes", "on", "N", "off", "null", "~", "", "42", "-1", "0x1F", "0o17",
+                        "1_000", "1.5", ".5", "1e3", ".inf", "1:20", "2024-01-02",
+                        "2024-01-02T03:04:05Z"}) {
+    INFO(s);
+    CHECK(DumpYaml(Json{{"k", s}}) == std::string("k: \"") + s + "\"\n");
+  }
+  // Plain: ordinary text, including what YAML 1.2 would not read as a number either.
+  for (const char* s : {"hello", "web-1", "f:data", "a:b", "1.2.3", "v1", "<uid:1>", "x y"}) {
+    INFO(s);
+    CHECK(DumpYaml(Json{{"k", s}}) == std::string("k: ") + s + "\n");
+  }
+  // Single quotes: indicators and ": ", quotes doubled.
+  CHECK(DumpYaml(Json{{"k", "406: Not Acceptable"}}) == "k: '406: Not Acceptable'\n");
+  CHECK(DumpYaml(Json{{"k", "it's # here"}}) == "k: 'it''s # here'\n");
+  CHECK(DumpYaml(Json{{"k", "*star"}}) == "k: '*star'\n");
+  CHECK(DumpYaml(Json{{"k", " lead"}}) == "k: ' lead'\n");
+  // Double quotes with escapes: characters that cannot be written otherwise.
+  CHECK(DumpYaml(Json{{"k", "tab\there"}}) == "k: \"tab\\there\"\n");
+}
+
+TEST_CASE("DumpYaml writes multi-line strings as literal blocks with the right chomping") {
+  CHECK(DumpYaml(Json{{"k", "one\ntwo\n"}, {"z", 1}}) == "k: |\n  one\n  two\nz: 1\n");
+  CHECK(DumpYaml(Json{{"k", "one\ntwo"}}) == "k: |-\n  one\n  two\n");
+  CHECK(DumpYaml(Json{{"k", "one\n\n"}}) == "k: |+\n  one\n\n");
+  CHECK(DumpYaml(Json{{"k", "a\n\nb"}}) == "k: |-\n  a\n\n  b\n");
+  CHECK(DumpYaml(Json{{"m", {{"k", " x\ny"}}}}) == "m:\n  k: |2-\n     x\n    y\n");
+}
+
+TEST_CASE("DumpYaml folds long scalars at spaces past column 80, indented under their key") {
+  const std::string words =
+      "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, and "
+      "must start and end with an alphanumeric character";
+  // The space after "alphanumeric" is at column 79, not past 80: the line goes on to the next.
+  const std::string yaml = DumpYaml(Json{{"message", words}});
+  CHECK(yaml ==
+        "message: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters,\n"
+        "  and must start and end with an alphanumeric character\n");
+  auto back = ParseYaml(yaml);
+  REQUIRE(back.ok());
+  CHECK((*back)["message"] == words);
+  // Keys are never folded.
+  const std::string long_key(120, 'k');
+  CHECK(DumpYaml(Json{{long_key + " x", 1}}).find('\n') == long_key.size() + 5);
+}
+
+TEST_CASE("whatever DumpYaml writes reads back as the same JSON") {
+  const Json j = {{"s", {"yes", "1:20", "2024-01-02", "a: b", "- x", "#c", "x #c", "'q'", "\"dq\"",
+                         "line\nbreak", " both ", "trail ", "\ttab", "uni\u00e9\u4e2d", "\u0001ctl",
+                         "end\n\n\n", "{}", "[]", "&a", "!t", "%p", "@a", "`b`", "|", ">", "?",
+                         ": x", "---", "..."}},
+                  {"n", {0, -7, 3.25, 1e300, true, false, nullptr}},
+                  {"deep", {{"a", {{"b", {{"c", {Json::array(), Json::object(), {1}}}}}}}}}};
+  auto back = ParseYaml(DumpYaml(j));
+  REQUIRE(back.ok());
+  CHECK(*back == j);
+}
+
 }  // namespace
 }  // namespace kop

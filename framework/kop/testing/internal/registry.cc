@@ -217,6 +217,7 @@ Registry::Registry() {
                                {"crd", "crds"});
     crd.has_status = true;
     crd.has_generation = true;
+    crd.categories = {"api-extensions"};
     AddLocked(crd);
   }
 }
@@ -460,6 +461,81 @@ std::string StorageVersionHash(const std::string& group, const std::string& vers
   return out;
 }
 
+namespace {
+
+Json VerbsOf(const ResourceInfo& info) {
+  if (info.review) return Json({"create"});
+  if (info.plural == "namespaces") {
+    return Json({"create", "delete", "get", "list", "patch", "update", "watch"});
+  }
+  return Json(kAllVerbs);
+}
+
+// A resource's subresources as (name, group, version, kind, verbs), in name order.
+struct Subresource {
+  std::string name;
+  GroupVersionKind kind;
+  Json verbs;
+};
+std::vector<Subresource> SubresourcesOf(const ResourceInfo& info) {
+  std::vector<Subresource> out;
+  const GroupVersionKind self{info.group, info.version, info.kind};
+  if (info.has_scale) out.push_back({"scale", {"autoscaling", "v1", "Scale"}, {"get", "patch", "update"}});
+  if (info.has_status) out.push_back({"status", self, {"get", "patch", "update"}});
+  if (info.group.empty() && info.plural == "serviceaccounts") {
+    out.push_back({"token", {"authentication.k8s.io", "v1", "TokenRequest"}, {"create"}});
+  }
+  std::sort(out.begin(), out.end(), [](const Subresource& a, const Subresource& b) { return a.name < b.name; });
+  return out;
+}
+
+}  // namespace
+
+Json Registry::AggregatedDiscovery(bool core, const std::string& version) const {
+  kop::MutexLock lock(&mu_);
+  auto resource = [](const ResourceInfo& info) {
+    Json r = {{"resource", info.plural},
+              {"responseKind", {{"group", info.group}, {"version", info.version}, {"kind", info.kind}}},
+              {"scope", info.namespaced ? "Namespaced" : "Cluster"},
+              {"singularResource", info.singular},
+              {"verbs", VerbsOf(info)}};
+    if (!info.short_names.empty()) r["shortNames"] = info.short_names;
+    if (!info.categories.empty()) r["categories"] = info.categories;
+    Json subs = Json::array();
+    for (const Subresource& sub : SubresourcesOf(info)) {
+      subs.push_back({{"subresource", sub.name},
+                      {"responseKind", {{"group", sub.kind.group}, {"version", sub.kind.version}, {"kind", sub.kind.kind}}},
+                      {"verbs", sub.verbs}});
+    }
+    if (!subs.empty()) r["subresources"] = std::move(subs);
+    return r;
+  };
+  auto group_item = [&](const std::string& group, const std::vector<std::string>& versions)
+                        ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    Json meta = {{"creationTimestamp", nullptr}};
+    if (!group.empty()) meta["name"] = group;
+    Json vs = Json::array();
+    for (const std::string& v : versions) {
+      Json resources = Json::array();
+      for (const auto& [key, info] : resources_) {  // (group, version, plural) order
+        if (std::get<0>(key) == group && std::get<1>(key) == v) resources.push_back(resource(*info));
+      }
+      vs.push_back({{"version", v}, {"resources", std::move(resources)}, {"freshness", "Current"}});
+    }
+    return Json{{"metadata", std::move(meta)}, {"versions", std::move(vs)}};
+  };
+  Json items = Json::array();
+  if (core) {
+    items.push_back(group_item("", {"v1"}));
+  } else {
+    for (const std::string& g : group_order_) items.push_back(group_item(g, group_versions_.at(g)));
+  }
+  return {{"kind", "APIGroupDiscoveryList"},
+          {"apiVersion", "apidiscovery.k8s.io/" + version},
+          {"metadata", Json::object()},
+          {"items", std::move(items)}};
+}
+
 absl::StatusOr<Json> Registry::ApiResourceList(const std::string& group,
                                                const std::string& version) const {
   kop::MutexLock lock(&mu_);
@@ -470,38 +546,22 @@ absl::StatusOr<Json> Registry::ApiResourceList(const std::string& group,
               {"singularName", info->singular},
               {"namespaced", info->namespaced},
               {"kind", info->kind},
-              {"verbs", info->review ? Json({"create"})
-                        : info->plural == "namespaces"
-                            ? Json({"create", "delete", "get", "list", "patch", "update", "watch"})
-                            : Json(kAllVerbs)}};
+              {"verbs", VerbsOf(*info)}};
     if (!info->short_names.empty()) r["shortNames"] = info->short_names;
     if (!info->categories.empty()) r["categories"] = info->categories;
     if (!info->review) r["storageVersionHash"] = StorageVersionHash(info->group, info->version, info->kind);
     resources.push_back(r);
-    if (info->has_status) {
-      resources.push_back({{"name", info->plural + "/status"},
-                           {"singularName", ""},
-                           {"namespaced", info->namespaced},
-                           {"kind", info->kind},
-                           {"verbs", {"get", "patch", "update"}}});
-    }
-    if (info->group.empty() && info->plural == "serviceaccounts") {
-      resources.push_back({{"name", "serviceaccounts/token"},
-                           {"singularName", ""},
-                           {"namespaced", true},
-                           {"group", "authentication.k8s.io"},
-                           {"version", "v1"},
-                           {"kind", "TokenRequest"},
-                           {"verbs", {"create"}}});
-    }
-    if (info->has_scale) {
-      resources.push_back({{"name", info->plural + "/scale"},
-                           {"singularName", ""},
-                           {"namespaced", info->namespaced},
-                           {"group", "autoscaling"},
-                           {"version", "v1"},
-                           {"kind", "Scale"},
-                           {"verbs", {"get", "patch", "update"}}});
+    for (const Subresource& sub : SubresourcesOf(*info)) {
+      Json sr = {{"name", info->plural + "/" + sub.name},
+                 {"singularName", ""},
+                 {"namespaced", info->namespaced},
+                 {"kind", sub.kind.kind},
+                 {"verbs", sub.verbs}};
+      if (sub.kind.group != info->group || sub.kind.version != info->version) {
+        sr["group"] = sub.kind.group;
+        sr["version"] = sub.kind.version;
+      }
+      resources.push_back(std::move(sr));
     }
   }
   if (resources.empty()) return absl::NotFoundError(group + "/" + version);

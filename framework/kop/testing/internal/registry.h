@@ -82,6 +82,10 @@ class Registry {
   absl::StatusOr<Json> ApiGroup(const std::string& group) const;
   absl::StatusOr<Json> ApiResourceList(const std::string& group,
                                        const std::string& version) const;
+  // Aggregated discovery (apidiscovery.k8s.io/`version`, "v2" or "v2beta1"): every group but
+  // the core one (GET /apis), or the core group alone (GET /api), with every version and
+  // resource, in one APIGroupDiscoveryList.
+  Json AggregatedDiscovery(bool core, const std::string& version) const;
 
  private:
   using Key = std::tuple<std::string, std::string, std::string>;  // group, version, plural

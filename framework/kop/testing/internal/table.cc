@@ -658,56 +658,6 @@ Printer CustomPrinter(const ResourceInfo& info) {
 
 }  // namespace
 
-Representation Negotiate(std::string_view accept, bool list) {
-  if (accept.empty()) return Representation::kObject;
-  bool conversion_refused = false;  // a JSON range asked for a representation not served
-  size_t start = 0;
-  while (start <= accept.size()) {
-    size_t comma = accept.find(',', start);
-    if (comma == std::string_view::npos) comma = accept.size();
-    const std::string_view range = accept.substr(start, comma - start);
-    start = comma + 1;
-    std::map<std::string, std::string> params;
-    std::string type;
-    size_t p = 0;
-    bool first = true;
-    while (p <= range.size()) {
-      size_t semi = range.find(';', p);
-      if (semi == std::string_view::npos) semi = range.size();
-      std::string part(range.substr(p, semi - p));
-      p = semi + 1;
-      part.erase(std::remove(part.begin(), part.end(), ' '), part.end());
-      if (first) {
-        type = part;
-        first = false;
-      } else if (const size_t eq = part.find('='); eq != std::string::npos) {
-        params[part.substr(0, eq)] = part.substr(eq + 1);
-      }
-    }
-    const bool json = type == "application/json" || type == "*/*" || type == "application/*";
-    if (!json) continue;  // protobuf, YAML, ...: not offered
-    auto as = params.find("as");
-    if (as == params.end()) return Representation::kObject;
-    conversion_refused = true;
-    if (params["g"] != "meta.k8s.io" || (params["v"] != "v1" && params["v"] != "v1beta1")) continue;
-    if (as->second == "Table") return Representation::kTable;
-    if (as->second == (list ? "PartialObjectMetadataList" : "PartialObjectMetadata")) return Representation::kMetadata;
-  }
-  return conversion_refused ? Representation::kNotAcceptableConversion : Representation::kNotAcceptable;
-}
-
-std::string_view ContentTypeOf(Representation r, bool list) {
-  switch (r) {
-    case Representation::kTable:
-      return "application/json;as=Table;v=v1;g=meta.k8s.io";
-    case Representation::kMetadata:
-      return list ? "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io"
-                  : "application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io";
-    default:
-      return "application/json";
-  }
-}
-
 Json PartialObjectMetadata(const Json& object) {
   auto meta = object.find("metadata");
   return {{"kind", "PartialObjectMetadata"},

@@ -11,25 +11,10 @@
 
 #include "absl/time/time.h"
 #include "kop/api/json.h"
+#include "kop/testing/internal/media.h"
 #include "kop/testing/internal/registry.h"
 
 namespace kop::testing::internal {
-
-enum class Representation {
-  kObject,
-  kTable,
-  kMetadata,
-  kNotAcceptable,            // no media type listed is served
-  kNotAcceptableConversion,  // JSON is, but not as the representation (as=...) asked for
-};
-
-// The first representation in an Accept header this server can give a get or watch
-// (`list` false) or a list (`list` true): kObject for plain JSON (or no Accept header),
-// kNotAcceptable when nothing listed can be served (a 406).
-Representation Negotiate(std::string_view accept, bool list);
-
-// The Content-Type of a response in a representation.
-std::string_view ContentTypeOf(Representation r, bool list);
 
 // {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": ...}.
 Json PartialObjectMetadata(const Json& object);

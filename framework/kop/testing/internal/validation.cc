@@ -328,7 +328,61 @@ void ValidateContainers(const Json& spec, const std::string& path, std::vector<F
   }
 }
 
+// A workload's status counters, as upstream's Validate<Kind>Status: none negative, and none
+// counting more pods than the status says exist.
+void ValidateWorkloadStatus(const std::string& kind, const Json& obj, std::vector<FieldCause>& out) {
+  const Json* status = At(obj, {"status"});
+  if (status == nullptr || !status->is_object()) return;
+  auto count = [&](const char* field) -> int64_t {
+    const Json* v = At(*status, {field});
+    return v != nullptr && v->is_number_integer() ? v->get<int64_t>() : 0;
+  };
+  std::vector<const char*> counters;
+  if (kind == "Deployment") {
+    counters = {"replicas", "updatedReplicas", "readyReplicas", "availableReplicas", "unavailableReplicas",
+                "observedGeneration", "collisionCount"};
+  } else if (kind == "ReplicaSet") {
+    counters = {"replicas", "fullyLabeledReplicas", "readyReplicas", "availableReplicas", "observedGeneration"};
+  } else if (kind == "StatefulSet") {
+    counters = {"replicas", "readyReplicas", "currentReplicas", "updatedReplicas", "availableReplicas",
+                "observedGeneration", "collisionCount"};
+  } else {
+    counters = {"currentNumberScheduled", "numberMisscheduled", "desiredNumberScheduled", "numberReady",
+                "observedGeneration", "updatedNumberScheduled", "numberAvailable", "numberUnavailable",
+                "collisionCount"};
+  }
+  for (const char* field : counters) {
+    if (const int64_t n = count(field); n < 0) {
+      out.push_back({"FieldValueInvalid", kop::StrCat("status.", field),
+                     kop::StrCat("Invalid value: ", n, ": must be greater than or equal to 0")});
+    }
+  }
+  auto at_most = [&](const char* field, const char* limit, const char* message) {
+    if (At(*status, {field}) == nullptr || count(field) <= count(limit)) return;
+    out.push_back({"FieldValueInvalid", kop::StrCat("status.", field),
+                   kop::StrCat("Invalid value: ", count(field), ": ", message)});
+  };
+  if (kind == "Deployment") {
+    at_most("updatedReplicas", "replicas", "cannot be greater than status.replicas");
+    at_most("readyReplicas", "replicas", "cannot be greater than status.replicas");
+    at_most("availableReplicas", "replicas", "cannot be greater than status.replicas");
+    at_most("availableReplicas", "readyReplicas", "cannot be greater than readyReplicas");
+  } else if (kind == "ReplicaSet") {
+    at_most("fullyLabeledReplicas", "replicas", "cannot be greater than the number of replicas");
+    at_most("readyReplicas", "replicas", "cannot be greater than the number of replicas");
+    at_most("availableReplicas", "replicas", "cannot be greater than the number of replicas");
+    at_most("availableReplicas", "readyReplicas", "cannot be greater than readyReplicas");
+  } else if (kind == "StatefulSet") {
+    at_most("readyReplicas", "replicas", "cannot be greater than status.replicas");
+    at_most("currentReplicas", "replicas", "cannot be greater than status.replicas");
+    at_most("updatedReplicas", "replicas", "cannot be greater than status.replicas");
+    at_most("availableReplicas", "replicas", "cannot be greater than status.replicas");
+    at_most("availableReplicas", "readyReplicas", "cannot be greater than status.readyReplicas");
+  }
+}
+
 void ValidateWorkload(const std::string& kind, const Json& obj, const Json* old, std::vector<FieldCause>& out) {
+  ValidateWorkloadStatus(kind, obj, out);
   const Json* spec = At(obj, {"spec"});
   if (spec == nullptr || !spec->is_object()) return;
   if (const Json* r = At(*spec, {"replicas"}); r != nullptr && r->is_number_integer() && r->get<int64_t>() < 0) {

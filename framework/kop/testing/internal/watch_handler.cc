@@ -45,7 +45,9 @@ void ApiServer::Impl::ServeWatch(const Target& t, const Request& req) {
   }
   const bool bookmarks = q("allowWatchBookmarks") == "true" || q("allowWatchBookmarks") == "1";
   const internal::Representation rep = internal::Negotiate(req.accept, false);
-  if (rep == internal::Representation::kNotAcceptable || rep == internal::Representation::kNotAcceptableConversion) {
+  // YAML has no stream framing: a watch is never served in it.
+  if (rep == internal::Representation::kNotAcceptable || rep == internal::Representation::kNotAcceptableConversion ||
+      internal::PrefersYaml(req.accept)) {
     Send(conn, internal::ErrorResponse(internal::ApiError(406, "NotAcceptable", "the watch cannot be served in the requested media type")));
     return;
   }
