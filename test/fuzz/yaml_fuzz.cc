@@ -13,6 +13,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // What was parsed serialises and parses back as JSON.
     for (const kop::Json& d : *docs) {
       if (!kop::ParseJson(kop::DumpJson(d)).ok()) __builtin_trap();
+      // ... and as YAML: what DumpYaml writes reads back as the same value.
+      absl::StatusOr<kop::Json> back = kop::ParseYaml(kop::DumpYaml(d));
+      if (!back.ok() || *back != d) __builtin_trap();
     }
   }
   (void)kop::ParseJson(text);

@@ -326,7 +326,16 @@ class Writer {
         Indent(indent);
       }
       first = false;
-      Scalar(Json(*key), indent, true);
+      if (key->size() > 128 || key->find_first_of("\r\n") != std::string::npos ||
+          key->find("\xc2\x85") != std::string::npos || key->find("\xe2\x80\xa8") != std::string::npos ||
+          key->find("\xe2\x80\xa9") != std::string::npos) {
+        // Too long or multi-line for a simple key (libyaml's rule): "? key" then ": value".
+        Put('?');
+        Scalar(Json(*key), indent + kBestIndent, false);
+        Indent(indent);
+      } else {
+        Scalar(Json(*key), indent, true);
+      }
       Put(':');
       Node(j.at(*key), indent + kBestIndent, true, false);
     }
@@ -597,7 +606,9 @@ class Writer {
 
 std::string DumpYaml(const Json& j) {
   Writer w;
-  w.Node(j, 0, false, false);
+  // A document that is one scalar continues (folds, literal lines) at the default indent.
+  const bool scalar = !(j.is_object() && !j.empty()) && !(j.is_array() && !j.empty());
+  w.Node(j, scalar ? kBestIndent : 0, false, false);
   return w.Finish();
 }
 

@@ -144,6 +144,8 @@ TEST_CASE("DumpYaml writes multi-line strings as literal blocks with the right c
   CHECK(DumpYaml(Json{{"k", "one\n\n"}}) == "k: |+\n  one\n\n");
   CHECK(DumpYaml(Json{{"k", "a\n\nb"}}) == "k: |-\n  a\n\n  b\n");
   CHECK(DumpYaml(Json{{"m", {{"k", " x\ny"}}}}) == "m:\n  k: |2-\n     x\n    y\n");
+  // A document that is one multi-line string: its lines indented, so they read back.
+  CHECK(DumpYaml(Json("a0 :a\nmonm#men")) == "|-\n  a0 :a\n  monm#men\n");
 }
 
 TEST_CASE("DumpYaml folds long scalars at spaces past column 80, indented under their key") {
@@ -158,9 +160,14 @@ TEST_CASE("DumpYaml folds long scalars at spaces past column 80, indented under 
   auto back = ParseYaml(yaml);
   REQUIRE(back.ok());
   CHECK((*back)["message"] == words);
-  // Keys are never folded.
+  // Keys are never folded; one longer than 128 bytes, or with a line break, is written as an
+  // explicit "? key" entry, which YAML readers accept at any length.
   const std::string long_key(120, 'k');
   CHECK(DumpYaml(Json{{long_key + " x", 1}}).find('\n') == long_key.size() + 5);
+  const Json odd_keys = {{std::string(2000, 'k'), {{"a", 1}}}, {"two\nlines", "v"}};
+  auto odd = ParseYaml(DumpYaml(odd_keys));
+  REQUIRE(odd.ok());
+  CHECK(*odd == odd_keys);
 }
 
 TEST_CASE("whatever DumpYaml writes reads back as the same JSON") {
