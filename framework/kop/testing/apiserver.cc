@@ -674,6 +674,9 @@ Response ApiServer::Impl::Route(Request& req, std::string* verb,
     result = CreateToken(t, req);
   } else if (t.sub == "scale") {
     result = Scale(t, req);
+  } else if (t.sub == "finalize") {
+    // A Namespace's finalize subresource is written whole, and nothing else.
+    result = req.method == "PUT" ? Update(t, req) : absl::StatusOr<Response>(internal::MethodNotAllowed());
   } else if (req.method == "GET") {
     if (*verb == "watch") {
       *watch_target = t;
@@ -731,7 +734,8 @@ absl::StatusOr<ApiServer::Impl::Target> ApiServer::Impl::ResolveResource(
   if (!t.info->namespaced && !t.ns.empty()) return NoSuchResource();
   const bool token =
       t.sub == "token" && t.info->group.empty() && t.info->plural == "serviceaccounts";
-  if (!t.sub.empty() && !(t.sub == "status" && t.info->has_status) &&
+  const bool finalize = t.sub == "finalize" && t.info->group.empty() && t.info->plural == "namespaces";
+  if (!t.sub.empty() && !(t.sub == "status" && t.info->has_status) && !finalize &&
       !(t.sub == "scale" && t.info->has_scale) && !token) {
     return NoSuchResource();
   }

@@ -101,6 +101,21 @@ absl::Status InvalidOptions(std::string_view kind, const FieldCause& cause) {
   return Invalid({.group = "meta.k8s.io", .kind = std::string(kind)}, {cause});
 }
 
+absl::Status Forbidden(const ErrorSubject& s, std::string_view why, const std::vector<FieldCause>& causes) {
+  const std::string resource = s.group.empty() ? s.resource : kop::StrCat(s.resource, ".", s.group);
+  const std::string message = s.name.empty() ? kop::StrCat(resource, " is forbidden: ", why)
+                                             : kop::StrCat(resource, " \"", s.name, "\" is forbidden: ", why);
+  Json details = {{"name", s.name}, {"kind", s.resource}};
+  if (!s.group.empty()) details["group"] = s.group;
+  if (s.name.empty()) details.erase("name");
+  if (!causes.empty()) {
+    Json list = Json::array();
+    for (const FieldCause& c : causes) list.push_back({{"reason", c.reason}, {"message", c.message}, {"field", c.field}});
+    details["causes"] = std::move(list);
+  }
+  return ApiError(403, "Forbidden", message, std::move(details));
+}
+
 absl::Status BadRequest(std::string_view message) {
   return ApiError(400, "BadRequest", message);
 }

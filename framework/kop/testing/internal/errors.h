@@ -42,6 +42,9 @@ absl::Status Invalid(const ErrorSubject& s, const std::vector<FieldCause>& cause
 // DeleteOptions, ListOptions, ...) with one cause.
 absl::Status InvalidOptions(std::string_view kind, const FieldCause& cause);
 absl::Status BadRequest(std::string_view message);
+// 403 Forbidden: `<resource> "<name>" is forbidden: <why>` (no name: `<resource> is forbidden`),
+// with `causes` in the details when given.
+absl::Status Forbidden(const ErrorSubject& s, std::string_view why, const std::vector<FieldCause>& causes = {});
 // Upstream's messages: the method is not served on that path; a body that is not JSON or YAML
 // (or protobuf, which kop does not decode).
 absl::Status MethodNotAllowed();

@@ -136,7 +136,7 @@ void ApiServer::Impl::CollectGarbage(const std::string& uid, bool orphan) {
       } else {
         updated.mutable_json()["metadata"]["ownerReferences"] = kept;
       }
-      if (absl::StatusOr<StoredObject> s = store_.Update(*d.info, std::move(updated), false, false); s.ok()) {
+      if (absl::StatusOr<StoredObject> s = store_.Update(*d.info, std::move(updated), "", false); s.ok()) {
         (void)AfterWrite(
             *d.info, *s,
             !store_.Get(*d.info, std::string(obj.namespace_()), std::string(obj.name())).ok());
@@ -198,7 +198,7 @@ void ApiServer::Impl::FinishForegroundIfUnblocked(const std::string& uid) {
     if (!owner.ok() || owner->obj->uid() != uid) return;
     Object updated = *owner->obj;
     if (!updated.RemoveFinalizer(kForegroundDeletion)) return;
-    absl::StatusOr<StoredObject> s = store_.Update(*info, std::move(updated), false, false);
+    absl::StatusOr<StoredObject> s = store_.Update(*info, std::move(updated), "", false);
     if (!s.ok() && s.status().code() == absl::StatusCode::kAborted) continue;
     if (s.ok()) (void)AfterWrite(*info, *s, !store_.Get(*info, key.ns, key.name).ok());
     return;

@@ -143,7 +143,7 @@ absl::StatusOr<Response> ApiServer::Impl::Scale(const Target& t, Request& req) {
     SetAt(updated.mutable_json(), PathOf(info.scale_spec_path), n);
     KOP_RETURN_IF_ERROR(Admit(info, updated, current.obj.get(), req));
     TrackWrite(info, current.obj.get(), updated, req, "scale");
-    absl::StatusOr<StoredObject> s = store_.Update(info, std::move(updated), false, dry_run);
+    absl::StatusOr<StoredObject> s = store_.Update(info, std::move(updated), "", dry_run);
     if (!s.ok() && s.status().code() == absl::StatusCode::kAborted && !precondition && attempt < 10) continue;
     if (!s.ok()) return s.status();
     return internal::JsonResponse(200, ScaleOf(info, *s->obj));

@@ -243,6 +243,18 @@ class ApiServer::Impl {
   void GarbageCollectAfterWrite(const StoredObject& s, bool deleted);
   std::shared_ptr<const ResourceInfo> ResourceOf(const std::string& group, const std::string& plural);
 
+  // The namespace controller (namespaces.cc): a Namespace being deleted is emptied (its
+  // objects deleted, their finalizers honoured), its status conditions kept as upstream's
+  // controller keeps them, its "kubernetes" finalizer removed once nothing is left, and then
+  // it goes. Runs synchronously after the writes that can move it on; one pass at a time per
+  // namespace (a write during a pass asks for another).
+  void SyncNamespace(const std::string& name);
+  void SyncNamespaceIfTerminating(const std::string& name);
+  void SyncNamespaceOnce(const std::string& name);
+  kop::Mutex ns_mu_;  // guards ns_syncing_ and ns_dirty_
+  std::set<std::string> ns_syncing_ ABSL_GUARDED_BY(ns_mu_);
+  std::set<std::string> ns_dirty_ ABSL_GUARDED_BY(ns_mu_);
+
   kop::Mutex gc_mu_;  // guards dependents_, orphaning_ and foreground_
   // Owner uid -> objects that named it as owner when written (hints: checked before use).
   std::map<std::string, std::set<DependentKey>> dependents_ ABSL_GUARDED_BY(gc_mu_);

@@ -16,6 +16,15 @@ namespace {
 
 constexpr size_t kMaxSnapshots = 64;
 
+bool IsNamespaces(const ResourceInfo& info) { return info.group.empty() && info.plural == "namespaces"; }
+
+// A Namespace's spec.finalizers keep it, Terminating, as metadata.finalizers keep any object.
+bool HasSpecFinalizers(const ResourceInfo& info, const Object& obj) {
+  if (!IsNamespaces(info)) return false;
+  const Json* f = obj.Find({"spec", "finalizers"});
+  return f != nullptr && f->is_array() && !f->empty();
+}
+
 ErrorSubject Subject(const ResourceInfo& info, const std::string& name) {
   return {info.group, info.plural, info.kind, name};
 }
@@ -222,8 +231,14 @@ absl::StatusOr<StoredObject> Store::Create(const ResourceInfo& info, Object obj,
   const std::string ns = info.namespaced ? std::string(obj.namespace_()) : "";
   if (info.namespaced) {
     auto nss = data_.find("/namespaces");
-    if (nss == data_.end() || !nss->second.contains(ns)) {
+    auto found = nss == data_.end() ? Objects::iterator() : nss->second.find(ns);
+    if (nss == data_.end() || found == nss->second.end()) {
       return NotFound({"", "namespaces", "Namespace", ns});
+    }
+    if (found->second.obj->IsBeingDeleted()) {
+      return Forbidden(Subject(info, std::string(obj.name())),
+                       kop::StrCat("unable to create new content in namespace ", ns, " because it is being terminated"),
+                       {{"NamespaceTerminating", "metadata.namespace", kop::StrCat("namespace ", ns, " is being terminated")}});
     }
   }
   Objects& objects = data_[info.StorageKey()];
@@ -251,9 +266,15 @@ absl::StatusOr<StoredObject> Store::Create(const ResourceInfo& info, Object obj,
   } else {
     obj.Remove({"metadata", "generation"});
   }
-  if (info.plural == "namespaces" && info.group.empty()) {
+  if (IsNamespaces(info)) {
+    // The namespace controller's finalizer, added to whatever the client asked for.
     Json& spec = obj.mutable_json()["spec"];
-    if (!spec.is_object() || !spec.contains("finalizers")) spec = {{"finalizers", {"kubernetes"}}};
+    if (!spec.is_object()) spec = Json::object();
+    Json& finalizers = spec["finalizers"];
+    if (!finalizers.is_array()) finalizers = Json::array();
+    if (std::find(finalizers.begin(), finalizers.end(), Json("kubernetes")) == finalizers.end()) {
+      finalizers.push_back("kubernetes");
+    }
     obj.mutable_json()["status"] = {{"phase", "Active"}};
     // The name label of a namespace whose name was generated here.
     obj.mutable_json()["metadata"]["labels"]["kubernetes.io/metadata.name"] = std::string(obj.name());
@@ -313,7 +334,7 @@ absl::StatusOr<StoredObject> Store::RemoveLocked(const ResourceInfo& info, Objec
   return final_state;
 }
 
-absl::StatusOr<StoredObject> Store::Update(const ResourceInfo& info, Object obj, bool status_only,
+absl::StatusOr<StoredObject> Store::Update(const ResourceInfo& info, Object obj, const std::string& subresource,
                                            bool dry_run) {
   WriteScope scope(this);
   Objects& objects = data_[info.StorageKey()];
@@ -333,7 +354,19 @@ absl::StatusOr<StoredObject> Store::Update(const ResourceInfo& info, Object obj,
                      "Invalid value: 0x0: must be specified for an update"}});
   }
   Object next;
-  if (status_only) {
+  if (subresource == "finalize") {
+    // A Namespace's finalize subresource writes spec.finalizers and nothing else.
+    next = *existing.obj;
+    const Json* finalizers = obj.Find({"spec", "finalizers"});
+    if (finalizers != nullptr && finalizers->is_array() && !finalizers->empty()) {
+      next.mutable_json()["spec"]["finalizers"] = *finalizers;
+    } else if (next.mutable_json().contains("spec")) {
+      next.mutable_json()["spec"].erase("finalizers");
+    }
+    if (const Json* mf = obj.Find({"metadata", "managedFields"}); mf != nullptr) {
+      next.mutable_json()["metadata"]["managedFields"] = *mf;
+    }
+  } else if (subresource == "status") {
     next = *existing.obj;
     if (const Json* st = obj.status(); st != nullptr) {
       next.mutable_json()["status"] = *st;
@@ -359,6 +392,15 @@ absl::StatusOr<StoredObject> Store::Update(const ResourceInfo& info, Object obj,
         next.mutable_json().erase("status");
       }
     }
+    if (IsNamespaces(info)) {
+      // spec.finalizers change only through the finalize subresource.
+      const Json* kept = existing.obj->Find({"spec", "finalizers"});
+      if (kept != nullptr) {
+        next.mutable_json()["spec"]["finalizers"] = *kept;
+      } else if (next.mutable_json().contains("spec") && next.mutable_json()["spec"].is_object()) {
+        next.mutable_json()["spec"].erase("finalizers");
+      }
+    }
     if (info.has_generation && (!SpecEqual(existing.obj->json(), next.json()) ||
                                 (info.group == "apps" && info.kind == "Deployment" &&
                                  existing.obj->annotations() != next.annotations()))) {
@@ -368,7 +410,7 @@ absl::StatusOr<StoredObject> Store::Update(const ResourceInfo& info, Object obj,
   }
   next.set_resource_version(existing_rv);
   if (next == *existing.obj) return existing;  // nothing changed: no write, no event
-  if (next.IsBeingDeleted() && next.finalizers().empty()) {
+  if (next.IsBeingDeleted() && next.finalizers().empty() && !HasSpecFinalizers(info, next)) {
     if (dry_run) return Stamp(info, std::move(next), 0);
     return RemoveLocked(info, objects, it, &next);  // the update's result is the last state
   }
@@ -405,13 +447,18 @@ absl::StatusOr<Store::Deleted> Store::Delete(const ResourceInfo& info, const std
                                 existing.obj->resource_version()));
   }
   const bool adds = !add_finalizer.empty() && !existing.obj->HasFinalizer(add_finalizer);
-  if (!existing.obj->finalizers().empty() || adds) {
+  if (!existing.obj->finalizers().empty() || adds || HasSpecFinalizers(info, *existing.obj)) {
     if (existing.obj->IsBeingDeleted() && !adds) return Deleted{existing, false};
     Object next = *existing.obj;
     if (adds) next.AddFinalizer(add_finalizer);
     if (!existing.obj->IsBeingDeleted()) {
       next.set_deletion_timestamp(clock_.WallNow());
-      (void)next.Set({"metadata", "deletionGracePeriodSeconds"}, 0);
+      if (IsNamespaces(info)) {
+        // The namespace controller empties it, then removes its "kubernetes" finalizer.
+        next.mutable_json()["status"]["phase"] = "Terminating";
+      } else {
+        (void)next.Set({"metadata", "deletionGracePeriodSeconds"}, 0);
+      }
       // Marking an object for deletion is a change of its desired state.
       if (info.has_generation && next.generation() > 0) next.set_generation(next.generation() + 1);
     }

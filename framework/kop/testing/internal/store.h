@@ -71,11 +71,14 @@ class Store {
 
   absl::StatusOr<StoredObject> Get(const ResourceInfo& info, const std::string& ns,
                                    const std::string& name) const;
-  // `obj` is the validated body; server-set fields are filled in here.
+  // `obj` is the validated body; server-set fields are filled in here. Creating in a Namespace
+  // that is being deleted is Forbidden (NamespaceTerminating), as upstream's admission.
   absl::StatusOr<StoredObject> Create(const ResourceInfo& info, Object obj, bool dry_run);
-  // Replaces the object (status subresource: only its status). Returns the stored state;
-  // an update that changes nothing is not written.
-  absl::StatusOr<StoredObject> Update(const ResourceInfo& info, Object obj, bool status_only,
+  // Replaces the object; through a subresource ("status", or a Namespace's "finalize") only
+  // that part of it. Returns the stored state; an update that changes nothing is not written.
+  // An object being deleted goes once no finalizer is left (a Namespace's spec.finalizers
+  // included).
+  absl::StatusOr<StoredObject> Update(const ResourceInfo& info, Object obj, const std::string& subresource,
                                       bool dry_run);
   struct Deleted {
     StoredObject object;

@@ -328,6 +328,49 @@ void ValidateContainers(const Json& spec, const std::string& path, std::vector<F
   }
 }
 
+// A Namespace's spec.finalizers (qualified names, or a standard one), and on a status write
+// its phase against its deletionTimestamp, as upstream's ValidateNamespace(StatusUpdate).
+void ValidateNamespace(const Json& obj, const Json* old, const std::string& subresource, std::vector<FieldCause>& out) {
+  static const std::set<std::string> kStandard = {"kubernetes", "orphan", "foregroundDeletion"};
+  if (const Json* fs = At(obj, {"spec", "finalizers"}); fs != nullptr && fs->is_array() && subresource != "status") {
+    for (const Json& f : *fs) {
+      if (!f.is_string()) continue;
+      const std::string name = f.get<std::string>();
+      for (const std::string& m : QualifiedNameErrors(name)) {
+        out.push_back({"FieldValueInvalid", "spec.finalizers", kop::StrCat("Invalid value: \"", name, "\": ", m)});
+      }
+      if (name.find('/') == std::string::npos && !kStandard.contains(name)) {
+        out.push_back({"FieldValueInvalid", "spec.finalizers",
+                       kop::StrCat("Invalid value: \"", name,
+                                   "\": name is neither a standard finalizer name nor is it fully qualified")});
+      }
+    }
+  }
+  if (old == nullptr) {
+    // The name is also the value of the kubernetes.io/metadata.name label, set before
+    // validation upstream, so a name too long for a label value is reported twice.
+    const Json* name = At(obj, {"metadata", "name"});
+    if (name != nullptr && name->is_string()) {
+      for (const std::string& m : LabelValueErrors(name->get<std::string>())) {
+        out.push_back({"FieldValueInvalid", "metadata.labels",
+                       kop::StrCat("Invalid value: \"", name->get<std::string>(), "\": ", m)});
+      }
+    }
+  }
+  if (subresource != "status") return;
+  const Json* phase = At(obj, {"status", "phase"});
+  const std::string p = phase != nullptr && phase->is_string() ? phase->get<std::string>() : "";
+  // The deletion fields are the server's: an update keeps the stored ones.
+  const bool deleting = At(old != nullptr ? *old : obj, {"metadata", "deletionTimestamp"}) != nullptr;
+  if (!deleting && p != "Active") {
+    out.push_back({"FieldValueInvalid", "status.Phase",
+                   kop::StrCat("Invalid value: \"", p, "\": may only be 'Active' if `deletionTimestamp` is empty")});
+  } else if (deleting && p != "Terminating") {
+    out.push_back({"FieldValueInvalid", "status.Phase",
+                   kop::StrCat("Invalid value: \"", p, "\": may only be 'Terminating' if `deletionTimestamp` is not empty")});
+  }
+}
+
 // A workload's status counters, as upstream's Validate<Kind>Status: none negative, and none
 // counting more pods than the status says exist.
 void ValidateWorkloadStatus(const std::string& kind, const Json& obj, std::vector<FieldCause>& out) {
@@ -444,11 +487,14 @@ void ValidateDataKeys(const Json& obj, std::vector<FieldCause>& out) {
 
 }  // namespace
 
-std::vector<FieldCause> ValidateBuiltin(const ResourceInfo& info, const Object& obj, const Object* old) {
+std::vector<FieldCause> ValidateBuiltin(const ResourceInfo& info, const Object& obj, const Object* old,
+                                        const std::string& subresource) {
   std::vector<FieldCause> out;
   const Json& j = obj.json();
   const Json* before = old != nullptr ? &old->json() : nullptr;
-  if (info.group == "apps" && (info.kind == "Deployment" || info.kind == "StatefulSet" ||
+  if (info.group.empty() && info.kind == "Namespace") {
+    ValidateNamespace(j, before, subresource, out);
+  } else if (info.group == "apps" && (info.kind == "Deployment" || info.kind == "StatefulSet" ||
                                info.kind == "DaemonSet" || info.kind == "ReplicaSet")) {
     ValidateWorkload(info.kind, j, before, out);
   } else if (info.group.empty() && info.kind == "Pod") {

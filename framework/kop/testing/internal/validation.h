@@ -25,8 +25,10 @@ std::vector<FieldCause> ValidateObjectMetaUpdate(const Object& obj, const Object
 // What kube-apiserver's validation of built-in kinds checks beyond their schemas: workload
 // selectors (non-empty, matching the template's labels, immutable), containers (unique
 // DNS-label names, an image), Service ports, ConfigMap and Secret keys and immutability.
-// `old` is the stored object on updates, null on create.
-std::vector<FieldCause> ValidateBuiltin(const ResourceInfo& info, const Object& obj, const Object* old);
+// `old` is the stored object on updates, null on create; `subresource` the one written
+// ("status", "finalize"; empty for the object itself).
+std::vector<FieldCause> ValidateBuiltin(const ResourceInfo& info, const Object& obj, const Object* old,
+                                        const std::string& subresource = "");
 
 // Turns a "field: Reason value: message" error text into a cause.
 FieldCause ParseFieldCause(std::string_view message);

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "kop/api/json.h"
 #include "kop/base/status_macros.h"
 #include "kop/base/strings.h"
@@ -381,7 +382,11 @@ absl::Status ApiServer::Impl::Admit(const ResourceInfo& info, Object& obj, const
                                                 info.kind, ": ", ToStd(decoded.message())));
       }
     }
-    std::vector<internal::FieldCause> more = internal::ValidateBuiltin(info, obj, old);
+    std::string subresource;
+    for (const char* sub : {"/status", "/finalize"}) {
+      if (absl::EndsWith(req.path, sub)) subresource = sub + 1;
+    }
+    std::vector<internal::FieldCause> more = internal::ValidateBuiltin(info, obj, old, subresource);
     causes.insert(causes.end(), more.begin(), more.end());
   }
   if (info.custom && obj.json().contains("metadata")) {
@@ -402,6 +407,11 @@ absl::Status ApiServer::Impl::Admit(const ResourceInfo& info, Object& obj, const
 absl::Status ApiServer::Impl::AfterWrite(const ResourceInfo& info, const StoredObject& s,
                                          bool deleted) {
   GarbageCollectAfterWrite(s, deleted);
+  if (info.group.empty() && info.plural == "namespaces") {
+    if (!deleted && s.obj->IsBeingDeleted()) SyncNamespace(std::string(s.obj->name()));
+  } else if (info.namespaced && (deleted || s.obj->IsBeingDeleted())) {
+    SyncNamespaceIfTerminating(std::string(s.obj->namespace_()));
+  }
   if (info.group != "apiextensions.k8s.io" || info.plural != "customresourcedefinitions") {
     return absl::OkStatus();
   }
@@ -451,7 +461,7 @@ absl::Status ApiServer::Impl::AfterWrite(const ResourceInfo& info, const StoredO
                         {"lastTransitionTime", keep_time("Established")}});
   with_status.mutable_json()["status"] = {
       {"conditions", conditions}, {"acceptedNames", names}, {"storedVersions", {storage_version}}};
-  absl::StatusOr<StoredObject> updated = store_.Update(info, with_status, true, false);
+  absl::StatusOr<StoredObject> updated = store_.Update(info, with_status, "status", false);
   return updated.ok() ? absl::OkStatus() : updated.status();
 }
 
@@ -494,7 +504,7 @@ absl::StatusOr<Response> ApiServer::Impl::Update(const Target& t, Request& req) 
   KOP_RETURN_IF_ERROR(Admit(*t.info, obj, current.ok() ? current->obj.get() : nullptr, req));
   TrackWrite(*t.info, current.ok() ? current->obj.get() : nullptr, obj, req, t.sub);
   if (!dry_run) NoteOwners(*t.info, obj);
-  KOP_ASSIGN_OR_RETURN(StoredObject s, store_.Update(*t.info, std::move(obj), t.sub == "status", dry_run));
+  KOP_ASSIGN_OR_RETURN(StoredObject s, store_.Update(*t.info, std::move(obj), t.sub, dry_run));
   if (!dry_run) KOP_RETURN_IF_ERROR(AfterWrite(*t.info, s, !store_.Get(*t.info, t.ns, t.name).ok()));
   return Response{200, EncodeFor(*t.info, s, false)};
 }
@@ -544,7 +554,7 @@ absl::StatusOr<Response> ApiServer::Impl::Apply(const Target& t, Request& req) {
     obj.set_resource_version(current->obj->resource_version());
     KOP_RETURN_IF_ERROR(Admit(*t.info, obj, current->obj.get(), req));
     if (!dry_run) NoteOwners(*t.info, obj);
-    absl::StatusOr<StoredObject> s = store_.Update(*t.info, std::move(obj), t.sub == "status", dry_run);
+    absl::StatusOr<StoredObject> s = store_.Update(*t.info, std::move(obj), t.sub, dry_run);
     if (!s.ok() && s.status().code() == absl::StatusCode::kAborted && attempt < 10) continue;
     if (!s.ok()) return s.status();
     if (!dry_run) KOP_RETURN_IF_ERROR(AfterWrite(*t.info, *s, !store_.Get(*t.info, t.ns, t.name).ok()));
@@ -607,7 +617,7 @@ absl::StatusOr<Response> ApiServer::Impl::Patch(const Target& t, Request& req) {
     KOP_RETURN_IF_ERROR(Admit(*t.info, *obj, current.obj.get(), req));
     TrackWrite(*t.info, current.obj.get(), *obj, req, t.sub);
     if (!dry_run) NoteOwners(*t.info, *obj);
-    absl::StatusOr<StoredObject> s = store_.Update(*t.info, *std::move(obj), t.sub == "status", dry_run);
+    absl::StatusOr<StoredObject> s = store_.Update(*t.info, *std::move(obj), t.sub, dry_run);
     if (!s.ok() && s.status().code() == absl::StatusCode::kAborted && !precondition &&
         attempt < 10) {
       continue;
@@ -669,9 +679,15 @@ absl::StatusOr<Response> ApiServer::Impl::Delete(const Target& t, Request& req) 
       orphaning_.insert(std::string(current->obj->uid()));
     }
   }
+  if (t.info->group.empty() && t.info->plural == "namespaces" &&
+      (t.name == "default" || t.name == "kube-system" || t.name == "kube-public")) {
+    // Upstream's NamespaceLifecycle admission keeps the system namespaces.
+    return internal::Forbidden({"", "namespaces", "Namespace", t.name}, "this namespace may not be deleted");
+  }
   KOP_ASSIGN_OR_RETURN(internal::Store::Deleted d,
                        store_.Delete(*t.info, t.ns, t.name, pre, dry_run, finalizer));
-  if (!dry_run && d.gone) KOP_RETURN_IF_ERROR(AfterWrite(*t.info, d.object, true));
+  // Gone, or marked for deletion (which starts a Namespace's controller).
+  if (!dry_run) KOP_RETURN_IF_ERROR(AfterWrite(*t.info, d.object, d.gone));
   if (!dry_run && !d.gone && propagation == "Foreground" && options_.garbage_collector) {
     DeleteDependentsInForeground(*t.info, *d.object.obj);
     // It may be gone already (nothing blocked it); answer with its last state either way.
