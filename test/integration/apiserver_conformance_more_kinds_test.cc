@@ -88,7 +88,87 @@ TEST_CASE("Jobs and CronJobs are stored with upstream's defaults and count gener
   CHECK(stored["spec"]["concurrencyPolicy"] == "Allow");
   CHECK(stored["spec"]["successfulJobsHistoryLimit"] == 3);
   CHECK(stored["spec"]["failedJobsHistoryLimit"] == 1);
-  CHECK(stored["spec"]["jobTemplate"]["spec"]["backoffLimit"] == 6);
+  // A job template gets its pods' defaults, none of a Job's own (those come when a Job is made).
+  CHECK_FALSE(stored["spec"]["jobTemplate"]["spec"].contains("backoffLimit"));
+  CHECK_FALSE(stored["spec"]["jobTemplate"]["spec"].contains("completionMode"));
+  CHECK(stored["spec"]["jobTemplate"]["spec"]["template"]["spec"]["dnsPolicy"] == "ClusterFirst");
+}
+
+TEST_CASE("a Job gets a generated selector, and what kube-apiserver refuses in Jobs is refused") {
+  TestCluster c;
+  const std::string jobs = "/apis/batch/v1/namespaces/" + c.ns() + "/jobs";
+  auto job = [](const std::string& name, Json spec) {
+    if (!spec.contains("template")) spec["template"] = PodTemplate(name, "Never");
+    return Json{{"apiVersion", "batch/v1"}, {"kind", "Job"}, {"metadata", {{"name", name}}}, {"spec", spec}};
+  };
+  HttpReply created = c.http().Post(jobs, job("gen", Json::object()));
+  REQUIRE(created.code == 201);
+  Json stored = created.json();
+  const std::string uid = stored["metadata"]["uid"];
+  CHECK(stored["spec"]["selector"]["matchLabels"]["controller-uid"] == uid);
+  CHECK(stored["spec"]["template"]["metadata"]["labels"]["controller-uid"] == uid);
+  CHECK(stored["spec"]["template"]["metadata"]["labels"]["job-name"] == "gen");
+  CHECK(stored["spec"]["completions"] == 1);
+
+  auto refused = [&](const Json& body, const std::string& field) {
+    HttpReply r = c.http().Post(jobs, body);
+    INFO(r.body);
+    REQUIRE(r.code == 422);
+    const Json status = r.json();
+    bool found = false;
+    for (const Json& cause : status["details"]["causes"]) found = found || cause["field"] == field;
+    CHECK(found);
+  };
+  refused(job("neg", {{"parallelism", -1}}), "spec.parallelism");
+  refused(job("ttl", {{"ttlSecondsAfterFinished", -1}}), "spec.ttlSecondsAfterFinished");
+  refused(job("mode", {{"completionMode", "Partial"}}), "spec.completionMode");
+  Json always = job("always", Json::object());
+  always["spec"]["template"]["spec"]["restartPolicy"] = "Always";
+  refused(always, "spec.template.spec.restartPolicy");
+  Json manual = job("manual", {{"manualSelector", true}, {"selector", {{"matchLabels", {{"j", "one"}}}}}});
+  refused(manual, "spec.template.metadata.labels");  // the selector must match the pods
+
+  // After create: completions, selector, template and completion mode stay.
+  HttpReply more = c.http().Patch(jobs + "/gen", "application/merge-patch+json", R"({"spec":{"completions":5}})");
+  CHECK(more.code == 422);
+  HttpReply image = c.http().Patch(jobs + "/gen", "application/strategic-merge-patch+json",
+                                   R"({"spec":{"template":{"spec":{"containers":[{"name":"main","image":"other"}]}}}})");
+  CHECK(image.code == 422);
+}
+
+TEST_CASE("a CronJob's schedule, policy and name are validated as kube-apiserver does") {
+  TestCluster c;
+  const std::string path = "/apis/batch/v1/namespaces/" + c.ns() + "/cronjobs";
+  auto cron = [](const std::string& name, const std::string& schedule) {
+    return Json{{"apiVersion", "batch/v1"},
+                {"kind", "CronJob"},
+                {"metadata", {{"name", name}}},
+                {"spec", {{"schedule", schedule}, {"suspend", true},
+                          {"jobTemplate", {{"spec", {{"template", PodTemplate(name, "OnFailure")}}}}}}}};
+  };
+  for (const char* ok : {"*/5 * * * *", "0 3 * * mon-fri", "15 2 1 jan,jul *", "@hourly", "@every 1h30m"}) {
+    INFO(ok);
+    CHECK(c.http().Post(path, cron(TestCluster::UniqueName("ok"), ok)).code == 201);
+  }
+  HttpReply words = c.http().Post(path, cron("words", "every tuesday"));
+  REQUIRE(words.code == 422);
+  CHECK(words.json()["details"]["causes"][0]["message"] ==
+        "Invalid value: \"every tuesday\": expected exactly 5 fields, found 2: [every tuesday]");
+  HttpReply minute = c.http().Post(path, cron("minute", "61 * * * *"));
+  REQUIRE(minute.code == 422);
+  CHECK(minute.json()["details"]["causes"][0]["message"] ==
+        "Invalid value: \"61 * * * *\": end of range (61) above maximum (59): 61");
+  Json policy = cron("policy", "* * * * *");
+  policy["spec"]["concurrencyPolicy"] = "Sometimes";
+  CHECK(c.http().Post(path, policy).code == 422);
+  HttpReply long_name = c.http().Post(path, cron(std::string(53, 'c'), "* * * * *"));
+  REQUIRE(long_name.code == 422);
+  CHECK(long_name.json()["details"]["causes"][0]["field"] == "metadata.name");
+  Json job_always = cron("always", "* * * * *");
+  job_always["spec"]["jobTemplate"]["spec"]["template"]["spec"]["restartPolicy"] = "Always";
+  HttpReply always = c.http().Post(path, job_always);
+  REQUIRE(always.code == 422);
+  CHECK(always.json()["details"]["causes"][0]["field"] == "spec.jobTemplate.spec.template.spec.restartPolicy");
 }
 
 TEST_CASE("Ingresses, NetworkPolicies, PodDisruptionBudgets, autoscalers and claims round-trip") {

@@ -524,6 +524,54 @@ void DefaultSecret(Json& obj) {
   obj.erase("stringData");
 }
 
+// A Job's own defaults (upstream's SetDefaults_Job), which a CronJob's job template does not
+// get: one completion and one pod at a time when neither is said, six retries, NonIndexed, not
+// suspended; a Job without labels carries its pods'.
+void DefaultJob(Json& obj) {
+  Json& spec = Child(obj, "spec");
+  if (!spec.contains("completions") && !spec.contains("parallelism")) spec["completions"] = 1;
+  DefaultTo(spec, "parallelism", 1);
+  DefaultTo(spec, "backoffLimit", 6);
+  DefaultTo(spec, "completionMode", "NonIndexed");
+  DefaultTo(spec, "suspend", false);
+  // A Job without labels of its own carries its pods' (as the client wrote them).
+  if (spec.contains("template") && spec["template"].is_object() && spec["template"].contains("metadata") &&
+      spec["template"]["metadata"].is_object()) {
+    const Json& pod_meta = spec["template"]["metadata"];
+    Json& meta = Child(obj, "metadata");
+    if (pod_meta.contains("labels") && pod_meta["labels"].is_object() && !pod_meta["labels"].empty() &&
+        (!meta.contains("labels") || !meta["labels"].is_object() || meta["labels"].empty())) {
+      meta["labels"] = pod_meta["labels"];
+    }
+  }
+}
+
+// What the Job strategy adds on create, once the uid is known: unless the client chose the
+// selector, pods are labelled with the job's uid and name and selected by the uid; a Job
+// without labels of its own carries its pods'.
+void AdmitNewJob(Json& obj) {
+  Json& meta = Child(obj, "metadata");
+  Json& spec = Child(obj, "spec");
+  const Json* manual = spec.contains("manualSelector") ? &spec["manualSelector"] : nullptr;
+  if (manual == nullptr || !manual->is_boolean() || !manual->get<bool>()) {
+    const std::string uid = meta.value("uid", "");
+    Json& labels = Child(Child(Child(spec, "template"), "metadata"), "labels");
+    if (!labels.contains("job-name")) labels["job-name"] = meta.value("name", "");
+    if (!labels.contains("controller-uid")) labels["controller-uid"] = uid;
+    Json& match = Child(Child(spec, "selector"), "matchLabels");
+    if (!match.contains("controller-uid")) match["controller-uid"] = uid;
+  }
+  const Json* pod_labels = nullptr;
+  if (spec.contains("template") && spec["template"].is_object() && spec["template"].contains("metadata") &&
+      spec["template"]["metadata"].is_object() && spec["template"]["metadata"].contains("labels")) {
+    pod_labels = &spec["template"]["metadata"]["labels"];
+  }
+  const bool unlabelled = !meta.contains("labels") || !meta["labels"].is_object() || meta["labels"].empty();
+  if (unlabelled && pod_labels != nullptr && pod_labels->is_object() && !pod_labels->empty()) {
+    meta["labels"] = *pod_labels;
+  }
+}
+
 }  // namespace
 
 void DefaultBuiltinObject(const GroupVersionKind& gvk, const Json* old, Json& obj) {
@@ -542,6 +590,19 @@ void DefaultBuiltinObject(const GroupVersionKind& gvk, const Json* old, Json& ob
       if (obj.contains("metadata") && obj["metadata"].is_object() && obj["metadata"].value("name", "") != "") {
         Child(obj["metadata"], "labels")["kubernetes.io/metadata.name"] = obj["metadata"]["name"];
       }
+    }
+    return;
+  }
+  if (gvk.group == "batch" && gvk.kind == "Job") {
+    DefaultJob(obj);
+    DefaultTemplate(obj);
+    return;
+  }
+  if (gvk.group == "batch" && gvk.kind == "CronJob") {
+    // The job template's pods get pod defaults; the job template itself gets none.
+    if (obj.contains("spec") && obj["spec"].is_object() && obj["spec"].contains("jobTemplate") &&
+        obj["spec"]["jobTemplate"].is_object()) {
+      DefaultTemplate(obj["spec"]["jobTemplate"]);
     }
     return;
   }
@@ -575,6 +636,7 @@ void DefaultBuiltinObject(const GroupVersionKind& gvk, const Json* old, Json& ob
 }
 
 void AdmitNewBuiltinObject(const GroupVersionKind& gvk, Json& obj) {
+  if (gvk.group == "batch" && gvk.kind == "Job" && obj.is_object()) AdmitNewJob(obj);
   if (!gvk.group.empty() || !obj.is_object()) return;
   if (gvk.kind == "Pod") AdmitNewPod(obj);
   if (gvk.kind == "PersistentVolumeClaim") obj["status"]["phase"] = "Pending";  // unbound until a binder binds it

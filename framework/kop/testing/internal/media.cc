@@ -85,16 +85,11 @@ Representation Negotiate(std::string_view accept, bool list) {
   return conversion_refused ? Representation::kNotAcceptableConversion : Representation::kNotAcceptable;
 }
 
-std::string_view ContentTypeOf(Representation r, bool list) {
-  switch (r) {
-    case Representation::kTable:
-      return "application/json;as=Table;v=v1;g=meta.k8s.io";
-    case Representation::kMetadata:
-      return list ? "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io"
-                  : "application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io";
-    default:
-      return "application/json";
-  }
+std::string_view ContentTypeOf(Representation, bool) {
+  // kube-apiserver names the serializer's media type, not the representation asked for:
+  // Tables and PartialObjectMetadata(List) answer as plain application/json (the body's kind
+  // says what it is).
+  return "application/json";
 }
 
 DiscoveryFormat NegotiateDiscovery(std::string_view accept) {

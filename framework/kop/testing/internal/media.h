@@ -36,7 +36,7 @@ enum class Representation {
 // header), kNotAcceptable when nothing listed can be served (a 406).
 Representation Negotiate(std::string_view accept, bool list);
 
-// The Content-Type of a response in a representation.
+// The Content-Type of a response in a representation (always application/json, as upstream).
 std::string_view ContentTypeOf(Representation r, bool list);
 
 // What GET /api or /apis answers: the legacy document (JSON or YAML), aggregated discovery in

@@ -323,7 +323,7 @@ Printer BuiltinPrinter(const ResourceInfo& info) {
                   if (kind == "User") add(users, Str(sub, {"name"}));
                   if (kind == "Group") add(groups, Str(sub, {"name"}));
                   if (kind == "ServiceAccount")
-                    add(accounts, Str(sub, {"namespace"}) + ":" + Str(sub, {"name"}));
+                    add(accounts, Str(sub, {"namespace"}) + "/" + Str(sub, {"name"}));
                 }
               return std::vector<Json>{
                   kop::StrCat(Str(o, {"roleRef", "kind"}), "/", Str(o, {"roleRef", "name"})),

@@ -487,13 +487,18 @@ void ValidateDataKeys(const Json& obj, std::vector<FieldCause>& out) {
 
 }  // namespace
 
+const Json* FieldAt(const Json& j, std::initializer_list<const char*> path) { return At(j, path); }
+std::string GoStringMap(const Json* m) { return GoMap(m); }
+
 std::vector<FieldCause> ValidateBuiltin(const ResourceInfo& info, const Object& obj, const Object* old,
-                                        const std::string& subresource) {
+                                        const std::string& subresource, std::vector<std::string>* warnings) {
   std::vector<FieldCause> out;
   const Json& j = obj.json();
   const Json* before = old != nullptr ? &old->json() : nullptr;
   if (info.group.empty() && info.kind == "Namespace") {
     ValidateNamespace(j, before, subresource, out);
+  } else if (info.group == "batch") {
+    if (subresource.empty()) out = ValidateBatch(info, j, before, warnings);
   } else if (info.group == "apps" && (info.kind == "Deployment" || info.kind == "StatefulSet" ||
                                info.kind == "DaemonSet" || info.kind == "ReplicaSet")) {
     ValidateWorkload(info.kind, j, before, out);

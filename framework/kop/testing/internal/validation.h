@@ -2,6 +2,8 @@
 #ifndef KOP_TESTING_INTERNAL_VALIDATION_H_
 #define KOP_TESTING_INTERNAL_VALIDATION_H_
 
+#include <initializer_list>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -28,7 +30,19 @@ std::vector<FieldCause> ValidateObjectMetaUpdate(const Object& obj, const Object
 // `old` is the stored object on updates, null on create; `subresource` the one written
 // ("status", "finalize"; empty for the object itself).
 std::vector<FieldCause> ValidateBuiltin(const ResourceInfo& info, const Object& obj, const Object* old,
-                                        const std::string& subresource = "");
+                                        const std::string& subresource = "",
+                                        std::vector<std::string>* warnings = nullptr);
+
+// batch/v1 Jobs and CronJobs (validation_batch.cc): counts, completion mode, restart policy,
+// manual selectors, what may not change after create, and a CronJob's schedule (cron syntax
+// as upstream's parser reads it), concurrency policy and name length.
+std::vector<FieldCause> ValidateBatch(const ResourceInfo& info, const Json& obj, const Json* old,
+                                      std::vector<std::string>* warnings);
+
+// Helpers the per-kind validators share: the value at a path (null when absent), and Go's
+// %v of a map[string]string as upstream's messages print it.
+const Json* FieldAt(const Json& j, std::initializer_list<const char*> path);
+std::string GoStringMap(const Json* m);
 
 // Turns a "field: Reason value: message" error text into a cause.
 FieldCause ParseFieldCause(std::string_view message);

@@ -386,7 +386,7 @@ absl::Status ApiServer::Impl::Admit(const ResourceInfo& info, Object& obj, const
     for (const char* sub : {"/status", "/finalize"}) {
       if (absl::EndsWith(req.path, sub)) subresource = sub + 1;
     }
-    std::vector<internal::FieldCause> more = internal::ValidateBuiltin(info, obj, old, subresource);
+    std::vector<internal::FieldCause> more = internal::ValidateBuiltin(info, obj, old, subresource, &req.warnings);
     causes.insert(causes.end(), more.begin(), more.end());
   }
   if (info.custom && obj.json().contains("metadata")) {
