@@ -9,7 +9,7 @@
 #include "kop/base/status_macros.h"
 #include "kop/base/strings.h"
 #include "kop/client/errors.h"
-#include "kop/controller/cached_client.h"
+#include "kop/client/object_client.h"
 #include "kop/util/util.h"
 
 namespace application {
@@ -323,47 +323,45 @@ absl::StatusOr<std::string> ApplicationReconciler::Ensure(kop::ReconcileContext&
                                                           const std::string& name,
                                                           void (*desired)(const Object&, Object&),
                                                           bool* owner_confirmed) {
-  const kop::ObjectKey key{std::string(app.namespace_()), name};
-  absl::StatusOr<kop::cache::ObjectPtr> current = ctx.cached->Get(gvk, key);
-  if (!current.ok() && !kop::IsNotFound(current.status())) return current.status();
-  if (!current.ok()) {
-    // Before creating, make sure the Application is the one the server has: with a cache
-    // behind a delete and re-create, objects owned by the old uid would be garbage collected
-    // as soon as they were written, and their deletion would bring us straight back here.
-    if (!*owner_confirmed && ctx.client != nullptr) {
-      absl::StatusOr<Object> live =
-          ctx.client->Resource({"example.com", "v1", "applications"}, true)
-              .Namespace(std::string(app.namespace_()))
-              .Get(std::string(app.name()));
-      if (!live.ok() && !kop::IsNotFound(live.status())) return live.status();
-      if (!live.ok() || live->uid() != app.uid()) {
-        return absl::AbortedError(kop::StrCat("the cached Application ", app.name(), " is not the live one"));
-      }
-      *owner_confirmed = true;
-    }
-    Object obj = Object::New(gvk, key);
-    desired(app, obj);
-    KOP_RETURN_IF_ERROR(kop::util::SetControllerReference(app, obj));
-    KOP_RETURN_IF_ERROR(ctx.cached->Create(obj).status());
-    return kop::StrCat("Created ", gvk.kind, " ", name);
+  Object obj = Object::New(gvk, {std::string(app.namespace_()), name});
+  KOP_ASSIGN_OR_RETURN(
+      kop::util::OperationResult op,
+      kop::util::CreateOrUpdate(ctx.client, obj, [&](Object& o) -> absl::Status {
+        if (o.uid().empty() && !*owner_confirmed) {
+          // Before creating, make sure the Application is the one the server has: with a
+          // cache behind a delete and re-create, objects owned by the old uid would be
+          // garbage collected as soon as they were written, and their deletion would bring us
+          // straight back here.
+          absl::StatusOr<kop::client::ObjectPtr> live = ctx.api_reader.Get(kApplication, app.key());
+          if (!live.ok() && !kop::IsNotFound(live.status())) return live.status();
+          if (!live.ok() || (*live)->uid() != app.uid()) {
+            return absl::AbortedError(kop::StrCat("the cached Application ", app.name(), " is not the live one"));
+          }
+          *owner_confirmed = true;
+        }
+        desired(app, o);
+        absl::Status owned = kop::util::SetControllerReference(app, o);
+        if (!owned.ok()) {
+          // Someone else controls an object by that name: leave it, and say so.
+          return absl::FailedPreconditionError(
+              kop::StrCat(gvk.kind, " ", name, " exists and is not controlled by this Application: ",
+                          std::string(kop::ToStd(owned.message()))));
+        }
+        return absl::OkStatus();
+      }));
+  switch (op) {
+    case kop::util::OperationResult::kCreated:
+      return kop::StrCat("Created ", gvk.kind, " ", name);
+    case kop::util::OperationResult::kUpdated:
+      return kop::StrCat("Updated ", gvk.kind, " ", name);
+    default:
+      return std::string();
   }
-  Object obj = **current;
-  desired(app, obj);
-  absl::Status owned = kop::util::SetControllerReference(app, obj);
-  if (!owned.ok()) {
-    // Someone else controls an object by that name: leave it, and say so.
-    return absl::FailedPreconditionError(
-        kop::StrCat(gvk.kind, " ", name, " exists and is not controlled by this Application: ",
-                    std::string(kop::ToStd(owned.message()))));
-  }
-  if (obj == **current) return std::string();  // compares in place, the cached copy stays compact
-  KOP_RETURN_IF_ERROR(ctx.cached->Update(obj).status());
-  return kop::StrCat("Updated ", gvk.kind, " ", name);
 }
 
 absl::StatusOr<kop::Result> ApplicationReconciler::Reconcile(const kop::Request& request,
                                                              kop::ReconcileContext& ctx) {
-  absl::StatusOr<kop::cache::ObjectPtr> got = ctx.cached->Get(kApplication, request.key);
+  absl::StatusOr<kop::client::ObjectPtr> got = ctx.client.Get(kApplication, request.key);
   if (kop::IsNotFound(got.status())) return kop::Result{};  // deleted: dependents are collected
   if (!got.ok()) return got.status();
   const Object& app = **got;
@@ -400,8 +398,8 @@ absl::StatusOr<kop::Result> ApplicationReconciler::Reconcile(const kop::Request&
         Event(app, kop::util::EventType::kNormal, wrote->substr(0, wrote->find(' ')), *wrote);
       }
     }
-    absl::StatusOr<kop::cache::ObjectPtr> d =
-        ctx.cached->Get(kDeployment, {std::string(app.namespace_()), std::string(app.name())});
+    absl::StatusOr<kop::client::ObjectPtr> d =
+        ctx.client.Get(kDeployment, {std::string(app.namespace_()), std::string(app.name())});
     if (d.ok()) deployment = **d;
   } else {
     ctx.log.Info("invalid spec", "problems", invalid.size());
@@ -428,7 +426,7 @@ absl::StatusOr<kop::Result> ApplicationReconciler::Reconcile(const kop::Request&
         "Degraded");
     Object updated = app;
     updated.mutable_json()["status"] = status;
-    absl::StatusOr<Object> written = ctx.cached->UpdateStatus(updated);
+    absl::StatusOr<Object> written = ctx.client.Status().Update(updated);
     if (!written.ok()) {
       if (kop::IsConflict(written.status())) return kop::Result{.requeue = true};
       if (!kop::IsNotFound(written.status())) return written.status();

@@ -3,7 +3,7 @@
 #include "application_reconciler.h"
 #include "kop/api/condition.h"
 #include "kop/client/errors.h"
-#include "kop/controller/cached_client.h"
+#include "kop/client/object_client.h"
 
 namespace application {
 
@@ -35,7 +35,7 @@ kop::Json RolledOutStatus(const kop::Object& deployment, absl::Time now) {
 
 absl::StatusOr<kop::Result> DeploymentSimulator::Reconcile(const kop::Request& request,
                                                            kop::ReconcileContext& ctx) {
-  absl::StatusOr<kop::cache::ObjectPtr> got = ctx.cached->Get(kDeployment, request.key);
+  absl::StatusOr<kop::client::ObjectPtr> got = ctx.client.Get(kDeployment, request.key);
   if (kop::IsNotFound(got.status())) return kop::Result{};
   if (!got.ok()) return got.status();
   const kop::Object& d = **got;
@@ -43,7 +43,7 @@ absl::StatusOr<kop::Result> DeploymentSimulator::Reconcile(const kop::Request& r
   if (d.status() != nullptr && *d.status() == status) return kop::Result{};
   kop::Object updated = d;
   updated.mutable_json()["status"] = status;
-  absl::StatusOr<kop::Object> written = ctx.cached->UpdateStatus(updated);
+  absl::StatusOr<kop::Object> written = ctx.client.Status().Update(updated);
   if (!written.ok() && kop::IsConflict(written.status())) return kop::Result{.requeue = true};
   if (!written.ok() && !kop::IsNotFound(written.status())) return written.status();
   ctx.log.V(1).Info("simulated a rolled-out Deployment", "replicas", status["replicas"].get<int64_t>());

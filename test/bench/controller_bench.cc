@@ -32,12 +32,12 @@ const kop::GroupVersionKind kConfigMap{"", "v1", "ConfigMap"};
 class WidgetReconciler final : public kop::Reconciler {
  public:
   absl::StatusOr<kop::Result> Reconcile(const kop::Request& req, kop::ReconcileContext& ctx) override {
-    auto widget = ctx.cached->Get(kWidget, req.key);
+    auto widget = ctx.client.Get(kWidget, req.key);
     if (kop::IsNotFound(widget.status())) return kop::Result{};
     if (!widget.ok()) return widget.status();
     if ((*widget)->FindView({"status", "observedGeneration"}).exists()) return kop::Result{};
     // As reconcilers do: the owned object is looked up in the cache and created when missing.
-    auto owned = ctx.cached->Get(kConfigMap, req.key);
+    auto owned = ctx.client.Get(kConfigMap, req.key);
     if (kop::IsNotFound(owned.status())) {
       kop::Object cm = kop::Object::New(kConfigMap, {req.key.namespace_, req.key.name});
       cm.set_owner_references({{.api_version = kWidget.api_version(),
@@ -45,14 +45,14 @@ class WidgetReconciler final : public kop::Reconciler {
                                 .name = req.key.name,
                                 .uid = std::string((*widget)->uid()),
                                 .controller = true}});
-      auto created = ctx.cached->Create(cm);
+      auto created = ctx.client.Create(cm);
       if (!created.ok() && !kop::IsAlreadyExists(created.status())) return created.status();
     } else if (!owned.ok()) {
       return owned.status();
     }
     kop::Object status = **widget;
     status.mutable_status()["observedGeneration"] = (*widget)->generation();
-    auto updated = ctx.cached->UpdateStatus(status);
+    auto updated = ctx.client.Status().Update(status);
     if (!updated.ok()) return updated.status();
     return kop::Result{};
   }

@@ -122,6 +122,12 @@ TEST_CASE("bad Applications are Degraded with the reason, not retried in a loop,
   // No loop: while the good Application changes three times (and is reconciled each time),
   // the bad ones are not reconciled again.
   const chaos::ReconcileLedger& ledger = (*op)->ledger();
+  // The ledger counts a reconcile when it returns, which is after its status write is
+  // visible: wait for each bad one's first reconcile to be counted before taking the counts.
+  for (const Bad& b : bad) {
+    INFO(b.name);
+    REQUIRE(WaitFor([&] { return ledger.reconciles("default/" + b.name) >= 1; }, seconds(30)));
+  }
   std::vector<int> before;
   for (const Bad& b : bad) before.push_back(ledger.reconciles("default/" + b.name));
   for (int replicas : {3, 4, 5}) {

@@ -20,11 +20,11 @@ class ConfigKeeper final : public Reconciler {
   absl::StatusOr<Result> Reconcile(const Request& req, ReconcileContext& ctx) override {
     ++reconciles;
     // Reads come from the manager's caches.
-    absl::StatusOr<cache::ObjectPtr> widget = ctx.cached->Get({group_, "v1", "Widget"}, req.key);
+    absl::StatusOr<cache::ObjectPtr> widget = ctx.client.Get({group_, "v1", "Widget"}, req.key);
     if (kop::IsNotFound(widget.status())) return Result{};  // deleted: its dependents go with it
     if (!widget.ok()) return widget.status();
     const std::string name = req.key.name + "-config";
-    absl::StatusOr<cache::ObjectPtr> existing = ctx.cached->Get({"", "v1", "ConfigMap"}, {req.key.namespace_, name});
+    absl::StatusOr<cache::ObjectPtr> existing = ctx.client.Get({"", "v1", "ConfigMap"}, {req.key.namespace_, name});
     if (existing.ok()) return Result{};
     if (!kop::IsNotFound(existing.status())) return existing.status();
     Object cm = Object::New({"", "v1", "ConfigMap"}, {req.key.namespace_, name});
@@ -34,7 +34,7 @@ class ConfigKeeper final : public Reconciler {
                               .uid = std::string((*widget)->uid()),
                               .controller = true,
                               .block_owner_deletion = true}});
-    absl::StatusOr<Object> created = ctx.cached->Create(cm);
+    absl::StatusOr<Object> created = ctx.client.Create(cm);
     if (!created.ok() && !kop::IsAlreadyExists(created.status())) return created.status();
     return Result{};
   }

@@ -20,7 +20,7 @@ class GreetingReconciler final : public kop::Reconciler {
 
   absl::StatusOr<kop::Result> Reconcile(const kop::Request& req, kop::ReconcileContext& ctx) override {
     // 1. Read the Greeting from the cache. Gone: its ConfigMap is garbage-collected.
-    absl::StatusOr<kop::cache::ObjectPtr> got = ctx.cached->Get(greeting_, req.key);
+    absl::StatusOr<kop::client::ObjectPtr> got = ctx.client.Get(greeting_, req.key);
     if (kop::IsNotFound(got.status())) return kop::Result{};
     if (!got.ok()) return got.status();
     const kop::Object& greeting = **got;
@@ -28,11 +28,9 @@ class GreetingReconciler final : public kop::Reconciler {
     // 2. The ConfigMap it wants, created or updated, controlled by the Greeting.
     const std::string text = greeting.GetString({"spec", "message"}).value_or("Hello") + ", " +
                              greeting.GetString({"spec", "target"}).value_or("world") + "!";
-    KOP_ASSIGN_OR_RETURN(kop::client::ResourceClient cms,
-                         ctx.cached->Resource({"", "v1", "ConfigMap"}, req.key.namespace_));
     kop::Object cm = kop::Object::New({"", "v1", "ConfigMap"}, {req.key.namespace_, req.key.name + "-greeting"});
     KOP_ASSIGN_OR_RETURN(kop::util::OperationResult op,
-                         kop::util::CreateOrUpdate(cms, cm, [&](kop::Object& obj) -> absl::Status {
+                         kop::util::CreateOrUpdate(ctx.client, cm, [&](kop::Object& obj) -> absl::Status {
                            obj.mutable_json()["data"] = {{"greeting", text}};
                            return kop::util::SetControllerReference(greeting, obj);
                          }));
@@ -51,7 +49,7 @@ class GreetingReconciler final : public kop::Reconciler {
                                                                 .observed_generation = greeting.generation()},
                                                                absl::Now()));
     if (changed || greeting.status() == nullptr || *greeting.status() != *updated.status()) {
-      absl::StatusOr<kop::Object> written = ctx.cached->UpdateStatus(updated);
+      absl::StatusOr<kop::Object> written = ctx.client.Status().Update(updated);
       if (!written.ok() && kop::IsConflict(written.status())) return kop::Result{.requeue = true};
       if (!written.ok()) return written.status();
     }

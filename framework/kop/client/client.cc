@@ -377,4 +377,70 @@ absl::StatusOr<ResourceClient> Client::ForKind(const GroupVersionKind& gvk) cons
   return ResourceClient(transport_, m.gvr, m.namespaced);
 }
 
+absl::StatusOr<ResourceClient> Client::ResourceOf(const Object& obj) const {
+  KOP_ASSIGN_OR_RETURN(GroupVersionKind gvk, obj.gvk());
+  KOP_ASSIGN_OR_RETURN(ResourceClient r, ForKind(gvk));
+  return r.namespaced() ? r.Namespace(std::string(obj.namespace_())) : r;
+}
+
+absl::StatusOr<ObjectPtr> Client::DoGet(const GroupVersionKind& gvk, const ObjectKey& key) {
+  KOP_ASSIGN_OR_RETURN(ResourceClient r, ForKind(gvk));
+  if (r.namespaced()) r = r.Namespace(key.namespace_);
+  KOP_ASSIGN_OR_RETURN(Object obj, r.Get(key.name));
+  return std::make_shared<const Object>(std::move(obj));
+}
+
+absl::StatusOr<std::vector<ObjectPtr>> Client::DoList(const GroupVersionKind& gvk, std::string_view ns,
+                                                      const LabelSelector& selector) {
+  KOP_ASSIGN_OR_RETURN(ResourceClient r, ForKind(gvk));
+  if (r.namespaced() && !ns.empty()) r = r.Namespace(std::string(ns));
+  KOP_ASSIGN_OR_RETURN(ObjectList list, r.ListAll({.label_selector = selector.ToString()}));
+  std::vector<ObjectPtr> out;
+  out.reserve(list.items.size());
+  for (Object& o : list.items) out.push_back(std::make_shared<const Object>(std::move(o)));
+  return out;
+}
+
+absl::StatusOr<Object> Client::DoCreate(const Object& obj) {
+  KOP_ASSIGN_OR_RETURN(ResourceClient r, ResourceOf(obj));
+  return r.Create(obj);
+}
+
+absl::StatusOr<Object> Client::DoUpdate(const Object& obj) {
+  KOP_ASSIGN_OR_RETURN(ResourceClient r, ResourceOf(obj));
+  return r.Update(obj);
+}
+
+absl::StatusOr<Object> Client::DoPatch(const Object& obj, PatchType type, const std::string& patch) {
+  KOP_ASSIGN_OR_RETURN(ResourceClient r, ResourceOf(obj));
+  return r.Patch(std::string(obj.name()), type, patch);
+}
+
+absl::StatusOr<Object> Client::DoApply(const Object& obj, const std::string& field_manager, bool force) {
+  KOP_ASSIGN_OR_RETURN(ResourceClient r, ResourceOf(obj));
+  return r.Apply(obj, field_manager, force);
+}
+
+absl::Status Client::DoDelete(const Object& obj, const DeleteOptions& options) {
+  KOP_ASSIGN_OR_RETURN(ResourceClient r, ResourceOf(obj));
+  return r.Delete(std::string(obj.name()), options);
+}
+
+absl::Status Client::DoDeleteAllOf(const GroupVersionKind& gvk, std::string_view ns, const LabelSelector& selector,
+                                   const DeleteOptions& options) {
+  KOP_ASSIGN_OR_RETURN(ResourceClient r, ForKind(gvk));
+  if (r.namespaced() && !ns.empty()) r = r.Namespace(std::string(ns));
+  return r.DeleteCollection({.label_selector = selector.ToString()}, options);
+}
+
+absl::StatusOr<Object> Client::StatusClient::Update(const Object& obj) {
+  KOP_ASSIGN_OR_RETURN(ResourceClient r, client_.ResourceOf(obj));
+  return r.UpdateStatus(obj);
+}
+
+absl::StatusOr<Object> Client::StatusClient::Patch(const Object& obj, PatchType type, const std::string& patch) {
+  KOP_ASSIGN_OR_RETURN(ResourceClient r, client_.ResourceOf(obj));
+  return r.Patch(std::string(obj.name()), type, patch, {}, "status");
+}
+
 }  // namespace kop::client

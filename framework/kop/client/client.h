@@ -28,6 +28,7 @@
 #include "kop/api/object.h"
 #include "kop/client/config.h"
 #include "kop/client/errors.h"
+#include "kop/client/object_client.h"
 #include "kop/client/rest_mapper.h"
 #include "kop/client/transport.h"
 #include "kop/client/watch_decoder.h"
@@ -79,20 +80,10 @@ struct WriteOptions {
   std::string field_manager;
 };
 
-enum class PatchType { kMerge, kJson, kStrategicMerge, kApply };
-
 struct PatchOptions {
   bool dry_run = false;
   std::string field_manager;  // required by server-side apply
   bool force = false;         // server-side apply: take fields from other managers
-};
-
-struct DeleteOptions {
-  std::string propagation_policy;  // "", "Foreground", "Background", "Orphan"
-  std::optional<int64_t> grace_period_seconds;
-  std::string precondition_uid;
-  std::string precondition_resource_version;
-  bool dry_run = false;
 };
 
 // The events of one watch, decoded as they arrive. Thread-safe.
@@ -169,11 +160,14 @@ class ResourceClient {
   std::string ns_;
 };
 
-class Client {
+// Also an ObjectClient: Get/List by kind read the API server (live, never cached), and the
+// writes find the resource of the object's kind through discovery.
+class Client : public ObjectClient {
  public:
   // `discovery`: the RestMapper's options (a disk cache for command-line tools).
   static absl::StatusOr<std::unique_ptr<Client>> Create(const Config& config,
                                                         RestMapperOptions discovery = {});
+  using Writer::Create;  // Create(const Object&), beside the factory above
 
   // The resource named explicitly (no discovery).
   ResourceClient Resource(const GroupVersionResource& gvr, bool namespaced) const;
@@ -181,15 +175,43 @@ class Client {
   // installed after start is found). NotFound when no resource serves it.
   absl::StatusOr<ResourceClient> ForKind(const GroupVersionKind& gvk) const;
 
+  // The resource of `obj`'s apiVersion and kind, in its namespace.
+  absl::StatusOr<ResourceClient> ResourceOf(const Object& obj) const;
+
   RestMapper& mapper() const { return *mapper_; }
   Transport& transport() const { return *transport_; }
   const Config& config() const { return transport_->config(); }
 
+  StatusWriter& Status() override { return status_; }
+
  private:
+  class StatusClient : public StatusWriter {
+   public:
+    explicit StatusClient(Client& client) : client_(client) {}
+    absl::StatusOr<Object> Update(const Object& obj) override;
+    absl::StatusOr<Object> Patch(const Object& obj, PatchType type, const std::string& patch) override;
+
+   private:
+    Client& client_;
+  };
+
   Client(std::shared_ptr<Transport> transport, std::unique_ptr<RestMapper> mapper)
       : transport_(std::move(transport)), mapper_(std::move(mapper)) {}
+
+  absl::StatusOr<ObjectPtr> DoGet(const GroupVersionKind& gvk, const ObjectKey& key) override;
+  absl::StatusOr<std::vector<ObjectPtr>> DoList(const GroupVersionKind& gvk, std::string_view ns,
+                                                const LabelSelector& selector) override;
+  absl::StatusOr<Object> DoCreate(const Object& obj) override;
+  absl::StatusOr<Object> DoUpdate(const Object& obj) override;
+  absl::StatusOr<Object> DoPatch(const Object& obj, PatchType type, const std::string& patch) override;
+  absl::StatusOr<Object> DoApply(const Object& obj, const std::string& field_manager, bool force) override;
+  absl::Status DoDelete(const Object& obj, const DeleteOptions& options) override;
+  absl::Status DoDeleteAllOf(const GroupVersionKind& gvk, std::string_view ns, const LabelSelector& selector,
+                             const DeleteOptions& options) override;
+
   std::shared_ptr<Transport> transport_;
   std::unique_ptr<RestMapper> mapper_;
+  StatusClient status_{*this};
 };
 
 // Encodes a query parameter value.

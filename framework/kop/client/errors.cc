@@ -156,4 +156,8 @@ bool IsServiceUnavailable(const absl::Status& s) {
   return StatusReason(s) == "ServiceUnavailable";
 }
 
+absl::Status IgnoreNotFound(absl::Status s) { return kop::IsNotFound(s) ? absl::OkStatus() : s; }
+absl::Status IgnoreAlreadyExists(absl::Status s) { return kop::IsAlreadyExists(s) ? absl::OkStatus() : s; }
+absl::Status IgnoreConflict(absl::Status s) { return kop::IsConflict(s) ? absl::OkStatus() : s; }
+
 }  // namespace kop

@@ -53,6 +53,13 @@ bool IsUnsupportedMediaType(const absl::Status& s);
 bool IsInternalError(const absl::Status& s);
 bool IsServiceUnavailable(const absl::Status& s);
 
+// `s`, or OK when it says the object is not there (or already there, or changed meanwhile):
+// for writes whose goal is met either way.
+//   KOP_RETURN_IF_ERROR(kop::IgnoreNotFound(ctx.client.Delete(old)));
+absl::Status IgnoreNotFound(absl::Status s);
+absl::Status IgnoreAlreadyExists(absl::Status s);
+absl::Status IgnoreConflict(absl::Status s);
+
 }  // namespace kop
 
 #endif  // KOP_CLIENT_ERRORS_H_

@@ -1,12 +1,12 @@
-// kop/controller/cached_client: what a reconciler reads and writes through.
+// kop/controller/cached_client: what a reconciler reads and writes through (ctx.client).
 //
-// Reads come from the shared informers (the first read of a kind starts its informer and
-// waits for it to sync); writes go to the API server. `direct()` reads from the server when a
-// reconcile must not act on a cached copy.
+// An ObjectClient that reads from the shared informers (cache::CacheReader: the first read
+// of a kind starts its informer and waits for it to sync) and writes to the API server
+// (client::Client). For the few reads that must be live, a reconcile has ctx.api_reader.
 //
-//   KOP_ASSIGN_OR_RETURN(kop::cache::ObjectPtr app, ctx.cached->Get(kAppGVK, req.key));
-//   KOP_ASSIGN_OR_RETURN(auto owned, ctx.cached->List(kDeploymentGVK, req.key.namespace_));
-//   KOP_RETURN_IF_ERROR(ctx.cached->UpdateStatus(updated).status());
+//   KOP_ASSIGN_OR_RETURN(kop::client::ObjectPtr app, ctx.client.Get(kAppGVK, req.key));
+//   KOP_ASSIGN_OR_RETURN(auto owned, ctx.client.List(kDeploymentGVK, req.key.namespace_));
+//   KOP_RETURN_IF_ERROR(ctx.client.Status().Update(updated).status());
 //
 // Caveats: the cache lags the server. A read right after a write may still show the old
 // state (controller-runtime behaves the same); write with resourceVersion preconditions
@@ -15,47 +15,57 @@
 #define KOP_CONTROLLER_CACHED_CLIENT_H_
 
 #include <chrono>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "kop/api/label_selector.h"
+#include "kop/cache/cache_reader.h"
 #include "kop/cache/informer_factory.h"
 #include "kop/client/client.h"
+#include "kop/client/object_client.h"
 
 namespace kop {
 
 // Thread-safe.
-class CachedClient {
+class CachedClient final : public client::ObjectClient {
  public:
   CachedClient(client::Client& client, cache::InformerFactory& cache,
                std::chrono::milliseconds sync_timeout = std::chrono::minutes(2));
 
-  // From the cache. NotFound (kop::IsNotFound) when the cache has no such object.
-  absl::StatusOr<cache::ObjectPtr> Get(const GroupVersionKind& gvk, const ObjectKey& key);
-  absl::StatusOr<std::vector<cache::ObjectPtr>> List(const GroupVersionKind& gvk,
-                                                     std::string_view ns = "",
-                                                     const LabelSelector& selector = {});
+  client::StatusWriter& Status() override { return client_.Status(); }
 
-  // To the API server; the resource comes from the object's apiVersion and kind.
-  absl::StatusOr<Object> Create(const Object& obj);
-  absl::StatusOr<Object> Update(const Object& obj);
-  absl::StatusOr<Object> UpdateStatus(const Object& obj);
-  absl::StatusOr<Object> Patch(const Object& obj, client::PatchType type, const std::string& patch,
-                               const std::string& subresource = "");
-  absl::Status Delete(const Object& obj, const client::DeleteOptions& options = {});
-
-  // The API resource of a kind in a namespace, for anything else (and uncached reads).
+  // The API resource of a kind in a namespace, for anything else (watches, subresources).
   absl::StatusOr<client::ResourceClient> Resource(const GroupVersionKind& gvk, const std::string& ns);
+  // The API server, for live reads.
   client::Client& direct() { return client_; }
 
  private:
-  absl::StatusOr<std::shared_ptr<cache::Informer>> Informer(const GroupVersionKind& gvk);
-  absl::StatusOr<client::ResourceClient> ResourceOf(const Object& obj);
+  absl::StatusOr<client::ObjectPtr> DoGet(const GroupVersionKind& gvk, const ObjectKey& key) override {
+    return reader_.Get(gvk, key);
+  }
+  absl::StatusOr<std::vector<client::ObjectPtr>> DoList(const GroupVersionKind& gvk, std::string_view ns,
+                                                        const LabelSelector& selector) override {
+    return reader_.List(gvk, ns, selector);
+  }
+  absl::StatusOr<Object> DoCreate(const Object& obj) override { return client_.Create(obj); }
+  absl::StatusOr<Object> DoUpdate(const Object& obj) override { return client_.Update(obj); }
+  absl::StatusOr<Object> DoPatch(const Object& obj, client::PatchType type, const std::string& patch) override {
+    return client_.Patch(obj, type, patch);
+  }
+  absl::StatusOr<Object> DoApply(const Object& obj, const std::string& field_manager, bool force) override {
+    return client_.Apply(obj, field_manager, force);
+  }
+  absl::Status DoDelete(const Object& obj, const client::DeleteOptions& options) override {
+    return client_.Delete(obj, options);
+  }
+  absl::Status DoDeleteAllOf(const GroupVersionKind& gvk, std::string_view ns, const LabelSelector& selector,
+                             const client::DeleteOptions& options) override {
+    return client_.DeleteAllOf(gvk, ns, selector, options);
+  }
 
   client::Client& client_;
-  cache::InformerFactory& cache_;
-  const std::chrono::milliseconds sync_timeout_;
+  cache::CacheReader reader_;
 };
 
 }  // namespace kop

@@ -56,6 +56,9 @@ bool IsTerminalError(const absl::Status& status) {
 Controller::Controller(ControllerOptions options, std::unique_ptr<Reconciler> reconciler)
     : options_(std::move(options)),
       reconciler_(std::move(reconciler)),
+      unconfigured_(client::UnconfiguredClient(kop::StrCat("controller \"", options_.name, "\""))),
+      client_(options_.client != nullptr ? *options_.client : *unconfigured_),
+      api_reader_(options_.api_reader != nullptr ? *options_.api_reader : static_cast<client::Reader&>(*unconfigured_)),
       clock_(options_.clock != nullptr ? *options_.clock : RealClock()),
       log_(options_.log != nullptr
                ? options_.log
@@ -136,14 +139,11 @@ void Controller::Work(int worker) {
 }
 
 void Controller::Process(const ObjectKey& key) {
-  ReconcileContext ctx{
-      .stop = stop_.get_token(),
-      .log = log_->WithValues("namespace", key.namespace_, "name", key.name),
-      .reconcile_id = NewReconcileId(),
-      .cached = options_.cached_client,
-      .client = options_.client,
-  };
-  ctx.log = ctx.log.WithValues("reconcileID", ctx.reconcile_id);
+  const std::string reconcile_id = NewReconcileId();
+  ReconcileContext ctx(client_, api_reader_,
+                       log_->WithValues("namespace", key.namespace_, "name", key.name, "reconcileID", reconcile_id));
+  ctx.stop = stop_.get_token();
+  ctx.reconcile_id = reconcile_id;
   const auto start = std::chrono::steady_clock::now();
   if (options_.reconcile_timeout.count() > 0) ctx.deadline = start + options_.reconcile_timeout;
   ctx.log.V(1).Info("reconcile started");

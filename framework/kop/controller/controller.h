@@ -29,6 +29,7 @@
 
 #include "kop/base/clock.h"
 #include "kop/base/histogram.h"
+#include "kop/client/object_client.h"
 #include "kop/controller/handler.h"
 #include "kop/controller/reconciler.h"
 #include "kop/log/logger.h"
@@ -46,8 +47,10 @@ struct ControllerOptions {
   const Clock* clock = nullptr;
   // Null: the root logger.
   std::shared_ptr<const log::Logger> log;
-  client::Client* client = nullptr;
-  CachedClient* cached_client = nullptr;
+  // What reconciles read and write through (ctx.client) and read the server with
+  // (ctx.api_reader). Null: a client that refuses every call (FailedPrecondition).
+  client::ObjectClient* client = nullptr;
+  client::Reader* api_reader = nullptr;
   workqueue::MetricsProvider* queue_metrics = nullptr;
 };
 
@@ -106,6 +109,9 @@ class Controller {
 
   const ControllerOptions options_;
   const std::unique_ptr<Reconciler> reconciler_;
+  const std::unique_ptr<client::ObjectClient> unconfigured_;  // stands in for a missing client
+  client::ObjectClient& client_;
+  client::Reader& api_reader_;
   const Clock& clock_;
   const std::shared_ptr<const log::Logger> log_;
   workqueue::RateLimitingQueue<ObjectKey> queue_;

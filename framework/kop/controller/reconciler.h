@@ -6,7 +6,8 @@
 //    public:
 //     absl::StatusOr<kop::Result> Reconcile(const kop::Request& req, kop::ReconcileContext& ctx) override {
 //       ctx.log.V(1).Info("reconciling");
-//       ... read current state, make the world match it ...
+//       KOP_ASSIGN_OR_RETURN(kop::client::ObjectPtr app, ctx.client.Get(kApplication, req.key));
+//       ... make the world match it, through ctx.client ...
 //       return kop::Result{.requeue_after = std::chrono::minutes(5)};
 //     }
 //   };
@@ -19,6 +20,7 @@
 #include <chrono>
 #include <stop_token>
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -28,9 +30,9 @@
 namespace kop {
 
 namespace client {
-class Client;
+class ObjectClient;
+class Reader;
 }  // namespace client
-class CachedClient;
 
 struct Request {
   ObjectKey key;
@@ -44,8 +46,12 @@ struct Result {
   std::chrono::milliseconds requeue_after{0};
 };
 
-// What a reconcile runs with.
+// What a reconcile runs with. The clients are always there: a controller built without a
+// Manager hands out one that answers FailedPrecondition.
 struct ReconcileContext {
+  ReconcileContext(client::ObjectClient& client, client::Reader& api_reader, log::Logger log)
+      : log(std::move(log)), client(client), api_reader(api_reader) {}
+
   // Requested when the controller shuts down; long reconciles should give up early.
   std::stop_token stop;
   // When the controller's reconcile timeout expires (time_point::max() without one).
@@ -53,10 +59,10 @@ struct ReconcileContext {
   // Carries controller, namespace, name and reconcileID.
   log::Logger log;
   std::string reconcile_id;
-  // Reads from the shared caches, writes to the API server (set by the Manager).
-  CachedClient* cached = nullptr;
-  // The API client, for reads that must bypass the cache; may be null in tests that need none.
-  client::Client* client = nullptr;
+  // Reads from the shared caches, writes to the API server (kop/client/object_client.h).
+  client::ObjectClient& client;
+  // Reads the API server itself, for the few reads that must not come from a cache.
+  client::Reader& api_reader;
 };
 
 class Reconciler {

@@ -486,8 +486,8 @@ absl::StatusOr<Controller*> ControllerBuilder::Complete(std::unique_ptr<Reconcil
   }
   ControllerOptions options = options_;
   options.name = name_;
-  if (options.client == nullptr) options.client = &manager_.client();
-  if (options.cached_client == nullptr) options.cached_client = &manager_.cached_client();
+  if (options.client == nullptr) options.client = &manager_.cached_client();
+  if (options.api_reader == nullptr) options.api_reader = &manager_.client();
   if (options.queue_metrics == nullptr) options.queue_metrics = &manager_.metrics().workqueue();
   if (options.log == nullptr) {
     options.log = std::make_shared<const log::Logger>(

@@ -101,7 +101,8 @@ class Manager {
   client::Client& client() { return *client_; }
   // The shared informers. Informers asked for after Start start at once.
   cache::InformerFactory& cache() { return *cache_; }
-  // Reads from the caches, writes to the API server: what reconcilers get as ctx.cached.
+  // Reads from the caches, writes to the API server: what reconcilers get as ctx.client
+  // (ctx.api_reader is client(), which reads the server).
   CachedClient& cached_client() { return *cached_client_; }
   const ManagerOptions& options() const { return options_; }
   log::Logger log() const { return log_; }

@@ -50,18 +50,63 @@ absl::Status Mutate(const MutateFn& mutate, Object& obj) {
   return absl::OkStatus();
 }
 
-// The object as the server has it; when absent, `object` mutated and created (`created`).
-absl::StatusOr<std::optional<Object>> GetOrCreate(const client::ResourceClient& resource,
-                                                  Object& object, const MutateFn& mutate) {
-  absl::StatusOr<Object> existing = resource.Get(std::string(object.name()));
+// One resource in one namespace as an ObjectClient, so that the helpers taking a
+// ResourceClient share the implementation of those taking an ObjectClient.
+class ResourceAdapter final : public client::ObjectClient, public client::StatusWriter {
+ public:
+  explicit ResourceAdapter(const client::ResourceClient& r) : r_(r) {}
+  client::StatusWriter& Status() override { return *this; }
+  absl::StatusOr<Object> Update(const Object& obj) override { return r_.UpdateStatus(obj); }
+  absl::StatusOr<Object> Patch(const Object& obj, client::PatchType type, const std::string& patch) override {
+    return r_.Patch(std::string(obj.name()), type, patch, {}, "status");
+  }
+
+ private:
+  absl::StatusOr<client::ObjectPtr> DoGet(const GroupVersionKind&, const ObjectKey& key) override {
+    KOP_ASSIGN_OR_RETURN(Object obj, r_.Get(key.name));
+    return std::make_shared<const Object>(std::move(obj));
+  }
+  absl::StatusOr<std::vector<client::ObjectPtr>> DoList(const GroupVersionKind&, std::string_view,
+                                                        const LabelSelector& selector) override {
+    KOP_ASSIGN_OR_RETURN(client::ObjectList list, r_.ListAll({.label_selector = selector.ToString()}));
+    std::vector<client::ObjectPtr> out;
+    for (Object& o : list.items) out.push_back(std::make_shared<const Object>(std::move(o)));
+    return out;
+  }
+  absl::StatusOr<Object> DoCreate(const Object& obj) override { return r_.Create(obj); }
+  absl::StatusOr<Object> DoUpdate(const Object& obj) override { return r_.Update(obj); }
+  absl::StatusOr<Object> DoPatch(const Object& obj, client::PatchType type, const std::string& patch) override {
+    return r_.Patch(std::string(obj.name()), type, patch);
+  }
+  absl::StatusOr<Object> DoApply(const Object& obj, const std::string& field_manager, bool force) override {
+    return r_.Apply(obj, field_manager, force);
+  }
+  absl::Status DoDelete(const Object& obj, const client::DeleteOptions& options) override {
+    return r_.Delete(std::string(obj.name()), options);
+  }
+  absl::Status DoDeleteAllOf(const GroupVersionKind&, std::string_view, const LabelSelector& selector,
+                             const client::DeleteOptions& options) override {
+    return r_.DeleteCollection({.label_selector = selector.ToString()}, options);
+  }
+
+  const client::ResourceClient& r_;
+};
+
+// The object as the client reads it; when absent, `object` mutated and created.
+absl::StatusOr<std::optional<Object>> GetOrCreate(client::ObjectClient& c, Object& object, const MutateFn& mutate) {
+  // A ResourceAdapter knows its resource; any other client needs the object's kind.
+  absl::StatusOr<GroupVersionKind> gvk = object.gvk();
+  if (!gvk.ok() && dynamic_cast<ResourceAdapter*>(&c) == nullptr) return gvk.status();
+  absl::StatusOr<client::ObjectPtr> existing = c.Get(gvk.ok() ? *gvk : GroupVersionKind{}, object.key());
   if (kop::IsNotFound(existing.status())) {
     KOP_RETURN_IF_ERROR(Mutate(mutate, object));
-    KOP_ASSIGN_OR_RETURN(object, resource.Create(object));
+    KOP_ASSIGN_OR_RETURN(object, c.Create(object));
     return std::optional<Object>();
   }
   if (!existing.ok()) return existing.status();
-  return std::optional<Object>(*std::move(existing));
+  return std::optional<Object>(**existing);
 }
+
 
 Json WithoutStatus(const Json& j) {
   Json copy = j;
@@ -121,9 +166,8 @@ std::string_view OperationResultName(OperationResult r) {
   return "";
 }
 
-absl::StatusOr<OperationResult> CreateOrUpdate(const client::ResourceClient& resource,
-                                               Object& object, const MutateFn& mutate) {
-  KOP_ASSIGN_OR_RETURN(std::optional<Object> existing, GetOrCreate(resource, object, mutate));
+absl::StatusOr<OperationResult> CreateOrUpdate(client::ObjectClient& c, Object& object, const MutateFn& mutate) {
+  KOP_ASSIGN_OR_RETURN(std::optional<Object> existing, GetOrCreate(c, object, mutate));
   if (!existing.has_value()) return OperationResult::kCreated;
   Object desired = *existing;
   KOP_RETURN_IF_ERROR(Mutate(mutate, desired));
@@ -131,13 +175,18 @@ absl::StatusOr<OperationResult> CreateOrUpdate(const client::ResourceClient& res
     object = *std::move(existing);
     return OperationResult::kUnchanged;
   }
-  KOP_ASSIGN_OR_RETURN(object, resource.Update(desired));
+  KOP_ASSIGN_OR_RETURN(object, c.Update(desired));
   return OperationResult::kUpdated;
 }
 
-absl::StatusOr<OperationResult> CreateOrPatch(const client::ResourceClient& resource,
-                                              Object& object, const MutateFn& mutate) {
-  KOP_ASSIGN_OR_RETURN(std::optional<Object> existing, GetOrCreate(resource, object, mutate));
+absl::StatusOr<OperationResult> CreateOrUpdate(const client::ResourceClient& resource, Object& object,
+                                               const MutateFn& mutate) {
+  ResourceAdapter adapter(resource);
+  return CreateOrUpdate(adapter, object, mutate);
+}
+
+absl::StatusOr<OperationResult> CreateOrPatch(client::ObjectClient& c, Object& object, const MutateFn& mutate) {
+  KOP_ASSIGN_OR_RETURN(std::optional<Object> existing, GetOrCreate(c, object, mutate));
   if (!existing.has_value()) return OperationResult::kCreated;
   Object desired = *existing;
   KOP_RETURN_IF_ERROR(Mutate(mutate, desired));
@@ -145,8 +194,7 @@ absl::StatusOr<OperationResult> CreateOrPatch(const client::ResourceClient& reso
   object = *existing;
   const Json patch = CreateMergePatch(WithoutStatus(existing->json()), WithoutStatus(desired.json()));
   if (!patch.empty()) {
-    KOP_ASSIGN_OR_RETURN(object, resource.Patch(std::string(object.name()),
-                                                client::PatchType::kMerge, DumpJson(patch)));
+    KOP_ASSIGN_OR_RETURN(object, c.Patch(object, client::PatchType::kMerge, DumpJson(patch)));
     result = OperationResult::kUpdated;
   }
   const Json* old_status = existing->status();
@@ -154,16 +202,20 @@ absl::StatusOr<OperationResult> CreateOrPatch(const client::ResourceClient& reso
   const Json status_patch = CreateMergePatch(old_status ? *old_status : Json::object(),
                                              new_status ? *new_status : Json::object());
   if (!status_patch.empty()) {
-    KOP_ASSIGN_OR_RETURN(object,
-                         resource.Patch(std::string(object.name()), client::PatchType::kMerge,
-                                        DumpJson(Json{{"status", status_patch}}), {}, "status"));
+    KOP_ASSIGN_OR_RETURN(object, c.Status().Patch(object, client::PatchType::kMerge,
+                                                  DumpJson(Json{{"status", status_patch}})));
     if (result == OperationResult::kUnchanged) result = OperationResult::kUpdatedStatus;
   }
   return result;
 }
 
-absl::StatusOr<Object> Apply(const client::ResourceClient& resource, const Object& desired,
-                             const std::string& field_manager, bool force) {
+absl::StatusOr<OperationResult> CreateOrPatch(const client::ResourceClient& resource, Object& object,
+                                              const MutateFn& mutate) {
+  ResourceAdapter adapter(resource);
+  return CreateOrPatch(adapter, object, mutate);
+}
+
+absl::StatusOr<Object> Apply(client::Writer& c, const Object& desired, const std::string& field_manager, bool force) {
   if (desired.name().empty()) return absl::InvalidArgumentError("Apply: the object has no name");
   if (desired.api_version().empty() || desired.kind().empty()) {
     return absl::InvalidArgumentError("Apply: the object needs apiVersion and kind");
@@ -177,7 +229,13 @@ absl::StatusOr<Object> Apply(const client::ResourceClient& resource, const Objec
       meta->erase(server_set);
     }
   }
-  return resource.Apply(config, field_manager, force);
+  return c.Apply(config, field_manager, force);
+}
+
+absl::StatusOr<Object> Apply(const client::ResourceClient& resource, const Object& desired,
+                             const std::string& field_manager, bool force) {
+  ResourceAdapter adapter(resource);
+  return Apply(adapter, desired, field_manager, force);
 }
 
 }  // namespace kop::util

@@ -21,6 +21,7 @@
 #include "kop/api/condition.h"
 #include "kop/api/object.h"
 #include "kop/client/client.h"
+#include "kop/client/object_client.h"
 
 namespace kop::util {
 
@@ -39,15 +40,20 @@ std::string_view OperationResultName(OperationResult r);
 
 using MutateFn = std::function<absl::Status(Object&)>;
 
-// Reads `object` (by its namespace and name), applies `mutate`, and creates or updates it;
-// nothing is written when the mutation changes nothing. On return `object` holds the
-// server's state. `mutate` must not change the name or namespace (InvalidArgument).
+// Reads `object` (by its kind, namespace and name, through `c`: from the cache when `c` is
+// ctx.client), applies `mutate`, and creates or updates it; nothing is written when the
+// mutation changes nothing. On return `object` holds the server's state. `mutate` must not
+// change the name or namespace (InvalidArgument). A stale cached read makes the update fail
+// with 409 Conflict, which requeues the reconcile.
+absl::StatusOr<OperationResult> CreateOrUpdate(client::ObjectClient& c, Object& object, const MutateFn& mutate);
+// The same on one resource, reading the server.
 absl::StatusOr<OperationResult> CreateOrUpdate(const client::ResourceClient& resource,
                                                Object& object, const MutateFn& mutate);
 
 // As CreateOrUpdate, but writes JSON merge patches: one for the object (status excluded) and,
 // when the status changed, one for the status subresource. Fields other writers own are not
 // overwritten, and no resourceVersion conflict can occur.
+absl::StatusOr<OperationResult> CreateOrPatch(client::ObjectClient& c, Object& object, const MutateFn& mutate);
 absl::StatusOr<OperationResult> CreateOrPatch(const client::ResourceClient& resource,
                                               Object& object, const MutateFn& mutate);
 
@@ -58,6 +64,8 @@ absl::StatusOr<OperationResult> CreateOrPatch(const client::ResourceClient& reso
 // before and no longer does, and answers 409 Conflict (kop::IsConflict) when another
 // manager owns a field with a different value, unless `force` (controllers usually force:
 // they are the authority on what they apply). Returns the object as stored.
+absl::StatusOr<Object> Apply(client::Writer& c, const Object& desired, const std::string& field_manager,
+                             bool force = true);
 absl::StatusOr<Object> Apply(const client::ResourceClient& resource, const Object& desired,
                              const std::string& field_manager, bool force = true);
 

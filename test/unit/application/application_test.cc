@@ -3,6 +3,7 @@
 #include "catch2/catch.hpp"
 #include "kop/api/condition.h"
 #include "deployment_simulator.h"
+#include "kop/testing/fake_client.h"
 #include "options.h"
 
 namespace application {
@@ -210,6 +211,58 @@ TEST_CASE("flags parse as kubectl users expect, and mistakes are named") {
   REQUIRE(ParseOptions({"stray"}).status().message().find("unexpected argument") != std::string_view::npos);
   REQUIRE(ParseOptions({"--help"}).value().help);
   REQUIRE(Usage().find("--embedded-apiserver") != std::string::npos);
+}
+
+TEST_CASE("Reconcile writes the owned objects and the status, then nothing (in memory, no server)") {
+  Object app = App({{"image", "nginx:1.25"}, {"replicas", 2}, {"config", {{"app.conf", "x"}}}});
+  kop::testing::FakeClient fake({app});
+  ApplicationReconciler reconciler(nullptr);
+  kop::ReconcileContext ctx(fake, fake, kop::log::Root());
+
+  auto result = reconciler.Reconcile({app.key()}, ctx);
+  REQUIRE(result.ok());
+  auto deployment = fake.Get(kDeployment, app.key());
+  REQUIRE(deployment.ok());
+  CHECK((*deployment)->json()["spec"]["replicas"] == 2);
+  auto owners = (*deployment)->owner_references();
+  REQUIRE(owners.ok());
+  REQUIRE(owners->size() == 1);
+  CHECK((*owners)[0].uid == "uid-1");
+  CHECK(fake.Get(kService, app.key()).ok());
+  CHECK(fake.Get(kConfigMap, {"shop", "web-config"}).ok());
+  auto stored = fake.Get(kApplication, app.key());
+  REQUIRE(stored.ok());
+  REQUIRE((*stored)->status() != nullptr);
+  CHECK((*stored)->status()->contains("conditions"));
+
+  // Converged: a second reconcile reads everything and writes nothing.
+  fake.ClearWrites();
+  result = reconciler.Reconcile({app.key()}, ctx);
+  REQUIRE(result.ok());
+  for (const auto& w : fake.Writes()) FAIL_CHECK("unexpected " << w.verb << " of " << w.gvk.kind << " " << w.key.name);
+  CHECK(fake.Writes().empty());
+}
+
+TEST_CASE("Reconcile leaves an object another controller owns and reports it") {
+  Object app = App({{"image", "nginx:1.25"}});
+  Object foreign = Object::New(kService, {"shop", "web"});
+  foreign.mutable_json()["metadata"]["ownerReferences"] = {{{"apiVersion", "v1"}, {"kind", "Other"}, {"name", "x"},
+                                                            {"uid", "other-uid"}, {"controller", true}}};
+  kop::testing::FakeClient fake({app, foreign});
+  ApplicationReconciler reconciler(nullptr);
+  kop::ReconcileContext ctx(fake, fake, kop::log::Root());
+  auto result = reconciler.Reconcile({app.key()}, ctx);
+  CHECK_FALSE(result.ok());  // retried: the conflict may be resolved by a person
+  auto service = fake.Get(kService, app.key());
+  REQUIRE(service.ok());
+  CHECK((*service)->json()["metadata"]["ownerReferences"][0]["uid"] == "other-uid");
+  auto stored = fake.Get(kApplication, app.key());
+  REQUIRE(stored.ok());
+  bool degraded = false;
+  for (const Json& c : (*stored)->status()->value("conditions", Json::array())) {
+    if (c["type"] == "Degraded" && c["status"] == "True") degraded = true;
+  }
+  CHECK(degraded);
 }
 
 }  // namespace
