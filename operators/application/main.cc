@@ -73,7 +73,7 @@ absl::Status Run(Options o) {
     KOP_ASSIGN_OR_RETURN(mo.config, kop::client::ConfigFromKubeconfig(embedded->KubeconfigYaml()));
   }
   KOP_ASSIGN_OR_RETURN(std::unique_ptr<kop::Manager> manager, kop::Manager::Create(std::move(mo)));
-  kop::util::EventRecorder events(manager->client(), {.component = "application-operator"});
+  kop::util::EventRecorder& events = manager->EventRecorderFor("application-operator");
   KOP_RETURN_IF_ERROR(kop::ControllerBuilder(*manager)
                           .Named("application")
                           .For(application::kApplication, {kop::predicate::GenerationChanged()})

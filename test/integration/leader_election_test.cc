@@ -6,6 +6,7 @@
 #include "catch2/catch.hpp"
 #include "kop/leaderelection/leader_elector.h"
 #include "kop/manager/manager.h"
+#include "kop/metrics/metrics.h"
 #include "support/client_env.h"
 #include "support/cluster.h"
 #include "support/wait.h"

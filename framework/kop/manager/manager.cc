@@ -125,6 +125,11 @@ absl::StatusOr<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options)
   return manager;
 }
 
+struct Manager::Collectors {
+  static std::vector<prometheus::MetricFamily> Controllers(Manager& m);
+  static std::vector<prometheus::MetricFamily> Informers(Manager& m);
+};
+
 Manager::Manager(ManagerOptions options, std::unique_ptr<client::Client> client,
                  std::unique_ptr<metrics::MetricsRegistry> metrics, log::Logger log)
     : options_(std::move(options)),
@@ -143,8 +148,8 @@ Manager::Manager(ManagerOptions options, std::unique_ptr<client::Client> client,
     return synced_.load() ? absl::OkStatus()
                           : absl::UnavailableError("the caches have not synced yet");
   });
-  metrics_->AddCollector([this] { return CollectControllers(); });
-  metrics_->AddCollector([this] { return CollectInformers(); });
+  metrics_->AddCollector([this] { return Collectors::Controllers(*this); });
+  metrics_->AddCollector([this] { return Collectors::Informers(*this); });
 }
 
 std::string Manager::identity() const { return elector_ != nullptr ? elector_->identity() : ""; }
@@ -157,7 +162,14 @@ void Manager::AddReadyzCheck(std::string name, health::Check check) {
   checks_.AddReadyzCheck(std::move(name), std::move(check));
 }
 
-std::vector<prometheus::MetricFamily> Manager::CollectControllers() {
+util::EventRecorder& Manager::EventRecorderFor(const std::string& component) {
+  kop::MutexLock lock(&recorders_mu_);
+  std::unique_ptr<util::EventRecorder>& r = recorders_[component];
+  if (r == nullptr) r = std::make_unique<util::EventRecorder>(*client_, util::EventRecorderOptions{.component = component});
+  return *r;
+}
+
+std::vector<prometheus::MetricFamily> Manager::Collectors::Controllers(Manager& m) {
   using prometheus::MetricType;
   metrics::FamilyBuilder total("controller_runtime_reconcile_total",
                                "Total number of reconciliations per controller", MetricType::Counter);
@@ -181,8 +193,8 @@ std::vector<prometheus::MetricFamily> Manager::CollectControllers() {
                                         MetricType::Gauge);
   metrics::FamilyBuilder active("controller_runtime_active_workers",
                                 "Number of currently used workers per controller", MetricType::Gauge);
-  kop::MutexLock lock(&mu_);
-  for (const auto& c : controllers_) {
+  kop::MutexLock lock(&m.mu_);
+  for (const auto& c : m.controllers_) {
     const ControllerStats& st = c->stats();
     const std::string& n = c->name();
     total.Add({{"controller", n}, {"result", "success"}}, static_cast<double>(st.success.load()));
@@ -205,7 +217,7 @@ std::vector<prometheus::MetricFamily> Manager::CollectControllers() {
   return out;
 }
 
-std::vector<prometheus::MetricFamily> Manager::CollectInformers() {
+std::vector<prometheus::MetricFamily> Manager::Collectors::Informers(Manager& m) {
   using prometheus::MetricType;
   metrics::FamilyBuilder objects("kop_informer_objects", "Objects in the informer's cache.",
                                  MetricType::Gauge);
@@ -222,7 +234,7 @@ std::vector<prometheus::MetricFamily> Manager::CollectInformers() {
   metrics::FamilyBuilder events("kop_informer_events_total",
                                 "Changes the informer applied to its cache, by type.",
                                 MetricType::Counter);
-  for (const auto& informer : cache_->Informers()) {
+  for (const auto& informer : m.cache_->Informers()) {
     const cache::Informer::Stats st = informer->stats();
     const std::string r = ResourceLabel(informer->resource().gvr());
     objects.Add({{"resource", r}}, static_cast<double>(st.objects));

@@ -15,6 +15,7 @@
 #define KOP_MANAGER_MANAGER_H_
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stop_token>
@@ -29,12 +30,15 @@
 #include "kop/controller/cached_client.h"
 #include "kop/controller/controller.h"
 #include "kop/health/health.h"
-#include "kop/metrics/metrics.h"
+#include "kop/util/event_recorder.h"
 
 namespace kop::leaderelection {
 class LeaderElector;
 }
+// kop/metrics/metrics.h: include it to register metrics of your own on metrics(). Kept out of
+// this header so that an operator's files do not all compile prometheus-cpp's headers.
 namespace kop::metrics {
+class MetricsRegistry;
 class MetricsServer;
 }
 
@@ -106,8 +110,13 @@ class Manager {
   CachedClient& cached_client() { return *cached_client_; }
   const ManagerOptions& options() const { return options_; }
   log::Logger log() const { return log_; }
-  // The Prometheus registry served at /metrics; register your own metrics on registry().
+  // The Prometheus registry served at /metrics; register your own metrics on registry()
+  // (include kop/metrics/metrics.h).
   metrics::MetricsRegistry& metrics() { return *metrics_; }
+  // The Event recorder of `component` (source.component and reportingComponent of its
+  // Events), made on first use and kept, writing through this manager's client, until the
+  // manager is destroyed (after its controllers stopped). Thread-safe.
+  util::EventRecorder& EventRecorderFor(const std::string& component);
   // Named health checks (see kop/health). "informers-synced" and "shutdown" are readiness
   // checks from the start; "leader-election" a liveness check when electing.
   void AddHealthzCheck(std::string name, health::Check check);
@@ -144,8 +153,9 @@ class Manager {
   absl::Status StartServers();
   void StartLeading();
   void LostLeadership();
-  std::vector<prometheus::MetricFamily> CollectControllers();
-  std::vector<prometheus::MetricFamily> CollectInformers();
+  // What /metrics reports about the controllers and informers (manager.cc).
+  struct Collectors;
+  friend struct Collectors;
 
   const ManagerOptions options_;
   std::unique_ptr<metrics::MetricsRegistry> metrics_;
@@ -172,6 +182,9 @@ class Manager {
   bool running_ ABSL_GUARDED_BY(mu_) = false;
   bool lost_ ABSL_GUARDED_BY(mu_) = false;
   absl::Status first_error_ ABSL_GUARDED_BY(mu_);
+
+  kop::Mutex recorders_mu_;  // guards recorders_
+  std::map<std::string, std::unique_ptr<util::EventRecorder>> recorders_ ABSL_GUARDED_BY(recorders_mu_);
 };
 
 // Describes a controller fluently, then registers it with the manager:

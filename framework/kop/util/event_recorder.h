@@ -1,6 +1,7 @@
 // kop/util/event_recorder: core/v1 Events about objects, as kubectl describe shows them.
 //
-//   kop::util::EventRecorder recorder(manager->client(), {.component = "application-operator"});
+//   kop::util::EventRecorder& recorder = manager->EventRecorderFor("application-operator");
+//   (or, without a Manager: kop::util::EventRecorder recorder(client, {.component = "..."}))
 //   recorder.Event(app, kop::util::EventType::kNormal, "Created", "created Deployment web");
 //
 // Guarantees: Event never blocks and never fails the caller: events are queued (up to
