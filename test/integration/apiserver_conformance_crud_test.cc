@@ -189,6 +189,34 @@ TEST_CASE("objects, lists and errors answer in YAML when the client prefers it")
   CHECK(json.json()["metadata"]["name"] == "y");
 }
 
+TEST_CASE("a Lease may be created by PUT, and its times are decoded as Go decodes MicroTime") {
+  TestCluster c;
+  const std::string leases = "/apis/coordination.k8s.io/v1/namespaces/" + c.ns() + "/leases";
+  Json lease = {{"apiVersion", "coordination.k8s.io/v1"},
+                {"kind", "Lease"},
+                {"metadata", {{"name", "lock"}}},
+                {"spec", {{"holderIdentity", "a"}, {"renewTime", "2025-06-01T10:01:00.123456+02:00"}}}};
+  HttpReply created = c.http().Put(leases + "/lock", lease);
+  REQUIRE(created.code == 201);  // upstream's Leases allow create on update
+  CHECK(created.json()["spec"]["renewTime"] == "2025-06-01T08:01:00.123456Z");  // UTC, six digits
+
+  // A MicroTime needs its six fraction digits.
+  lease = created.json();
+  lease["spec"]["renewTime"] = "2025-06-01T10:01:00Z";
+  HttpReply seconds_only = c.http().Put(leases + "/lock", lease);
+  REQUIRE(seconds_only.code == 400);
+  CHECK(seconds_only.json()["message"].get<std::string>().find("cannot parse \"Z\" as \".000000\"") != std::string::npos);
+
+  Json zero = {{"apiVersion", "coordination.k8s.io/v1"}, {"kind", "Lease"}, {"metadata", {{"name", "zero"}}},
+               {"spec", {{"leaseDurationSeconds", 0}}}};
+  HttpReply refused = c.http().Post(leases, zero);
+  REQUIRE(refused.code == 422);
+  CHECK(refused.json()["details"]["causes"][0]["field"] == "spec.leaseDurationSeconds");
+
+  // A ConfigMap is not created by a PUT.
+  CHECK(c.http().Put("/api/v1/namespaces/" + c.ns() + "/configmaps/absent", ConfigMapJson("absent")).code == 404);
+}
+
 TEST_CASE("a workload status counting more pods than it has is refused (422)") {
   TestCluster c;
   const std::string path = "/apis/apps/v1/namespaces/" + c.ns() + "/deployments/web";

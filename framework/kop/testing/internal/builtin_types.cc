@@ -25,10 +25,10 @@ std::map<std::string, Json> WellKnownDefinitions() {
   const std::string meta = kMetaPackage;
   return {
       {meta + ".Time",
-       {{"type", "string"}, {"format", "date-time"},
+       {{"type", "string"}, {"format", "date-time"}, {kGoTimeKey, "RFC3339"},
         {"description", "An RFC 3339 date and time, serialised as a string such as 2026-01-02T15:04:05Z."}}},
       {meta + ".MicroTime",
-       {{"type", "string"}, {"format", "date-time"},
+       {{"type", "string"}, {"format", "date-time"}, {kGoTimeKey, "RFC3339Micro"},
         {"description", "A date and time with microseconds, such as 2026-01-02T15:04:05.000000Z."}}},
       {"io.k8s.apimachinery.pkg.util.intstr.IntOrString",
        {{"type", "string"}, {"format", "int-or-string"}, {"x-kubernetes-int-or-string", true},
@@ -252,6 +252,7 @@ void StripMarkers(Json& s) {
   if (s.is_object()) {
     s.erase(kAlwaysKey);
     s.erase(kQuantityKey);
+    s.erase(kGoTimeKey);
     for (auto& [k, v] : s.items()) StripMarkers(v);
   } else if (s.is_array()) {
     for (Json& v : s) StripMarkers(v);

@@ -24,6 +24,9 @@ namespace kop::testing::internal {
 // published OpenAPI documents).
 inline constexpr char kAlwaysKey[] = "x-kop-always";      // fields Go encodes when unset
 inline constexpr char kQuantityKey[] = "x-kop-quantity";  // a resource.Quantity
+// A metav1.Time ("RFC3339": whole seconds) or metav1.MicroTime ("RFC3339Micro": exactly six
+// fraction digits): parsed with Go's time.Parse rules and messages, written back in UTC.
+inline constexpr char kGoTimeKey[] = "x-kop-go-time";
 
 // Rewrites `value` (of the type `schema` describes, inlined) as the Go round trip would.
 // InvalidArgument with upstream's decoding message (e.g. the quantity format) when the value

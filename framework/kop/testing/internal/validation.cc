@@ -497,6 +497,16 @@ std::vector<FieldCause> ValidateBuiltin(const ResourceInfo& info, const Object& 
   const Json* before = old != nullptr ? &old->json() : nullptr;
   if (info.group.empty() && info.kind == "Namespace") {
     ValidateNamespace(j, before, subresource, out);
+  } else if (info.group == "coordination.k8s.io" && info.kind == "Lease") {
+    if (const Json* d = At(j, {"spec", "leaseDurationSeconds"}); d != nullptr && d->is_number_integer() && d->get<int64_t>() <= 0) {
+      out.push_back({"FieldValueInvalid", "spec.leaseDurationSeconds",
+                     kop::StrCat("Invalid value: ", d->get<int64_t>(), ": must be greater than 0")});
+    }
+    if (const Json* n = At(j, {"spec", "leaseTransitions"}); n != nullptr && n->is_number_integer() && n->get<int64_t>() < 0) {
+      // (sic: upstream's wording)
+      out.push_back({"FieldValueInvalid", "spec.leaseTransitions",
+                     kop::StrCat("Invalid value: ", n->get<int64_t>(), ": must to greater or equal than 0")});
+    }
   } else if (info.group == "batch") {
     if (subresource.empty()) out = ValidateBatch(info, j, before, warnings);
   } else if (info.group == "apps" && (info.kind == "Deployment" || info.kind == "StatefulSet" ||

@@ -501,6 +501,16 @@ absl::StatusOr<Response> ApiServer::Impl::Update(const Target& t, Request& req) 
                                             ") does not match the name on the URL (", t.name, ")"));
   }
   absl::StatusOr<StoredObject> current = store_.Get(*t.info, t.ns, t.name);
+  // Leases, Endpoints and Events may be created by a PUT (upstream's AllowCreateOnUpdate).
+  const bool create_on_update = t.sub.empty() && ((t.info->group == "coordination.k8s.io" && t.info->plural == "leases") ||
+                                                  (t.info->group.empty() && t.info->plural == "endpoints") ||
+                                                  t.info->plural == "events");
+  if (!current.ok() && create_on_update && current.status().code() == absl::StatusCode::kNotFound) {
+    if (t.info->namespaced && obj.namespace_().empty()) obj.set_namespace(t.ns);
+    obj.set_resource_version("");
+    KOP_ASSIGN_OR_RETURN(StoredObject created, CreateStored(*t.info, std::move(obj), dry_run, req, /*track=*/true));
+    return Response{201, EncodeFor(*t.info, created, false)};
+  }
   KOP_RETURN_IF_ERROR(Admit(*t.info, obj, current.ok() ? current->obj.get() : nullptr, req));
   TrackWrite(*t.info, current.ok() ? current->obj.get() : nullptr, obj, req, t.sub);
   if (!dry_run) NoteOwners(*t.info, obj);
