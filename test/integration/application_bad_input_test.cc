@@ -37,15 +37,10 @@ Object App(const std::string& name, Json spec) {
   return app;
 }
 
+// The condition of that type, if the status has one (kop::FindStatusCondition, errors as none).
 std::optional<Condition> ConditionOf(const Object& app, const std::string& type) {
-  const Json* conditions = app.Find({"status", "conditions"});
-  if (conditions == nullptr) return std::nullopt;
-  absl::StatusOr<std::vector<Condition>> list = ConditionsFromJson(*conditions);
-  if (!list.ok()) return std::nullopt;
-  for (const Condition& c : *list) {
-    if (c.type == type) return c;
-  }
-  return std::nullopt;
+  absl::StatusOr<std::optional<Condition>> c = FindStatusCondition(app, type);
+  return c.ok() ? *c : std::nullopt;
 }
 
 TEST_CASE("bad Applications are Degraded with the reason, not retried in a loop, and leave good ones alone [embedded-only]") {

@@ -37,14 +37,9 @@ std::string ReadFile(const std::string& path) {
 }
 
 bool Ready(const Object& app) {
-  const Json* conditions = app.Find({"status", "conditions"});
-  if (conditions == nullptr) return false;
-  absl::StatusOr<std::vector<Condition>> list = ConditionsFromJson(*conditions);
-  if (!list.ok()) return false;
-  for (const Condition& c : *list) {
-    if (c.type == "Ready") return c.status == "True" && c.observed_generation == app.generation();
-  }
-  return false;
+  absl::StatusOr<std::optional<Condition>> ready = FindStatusCondition(app, "Ready");
+  return ready.ok() && ready->has_value() && (*ready)->status == "True" &&
+         (*ready)->observed_generation == app.generation();
 }
 
 void EnsureApplicationCrd(TestCluster& c) {
