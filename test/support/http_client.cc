@@ -156,7 +156,9 @@ HttpReply HttpClient::Send(const std::string& method, const std::string& path,
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 30000L);
+  // A bound against hangs, not a performance check: under ThreadSanitizer the heaviest
+  // requests (a server-side apply 1,000 levels deep) take tens of seconds.
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 120000L);
   if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));

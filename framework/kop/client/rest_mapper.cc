@@ -23,6 +23,14 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
+std::vector<std::string> Strings(const Json& j, const char* key) {
+  std::vector<std::string> out;
+  for (const Json& s : ArrayOr(j, key)) {
+    if (s.is_string()) out.push_back(s.get<std::string>());
+  }
+  return out;
+}
+
 void AddResources(const Json& list, const std::string& group, const std::string& version,
                   std::vector<RestMapping>* out) {
   std::vector<RestMapping> found;
@@ -42,12 +50,8 @@ void AddResources(const Json& list, const std::string& group, const std::string&
     m.namespaced = BoolOr(r, "namespaced", false);
     m.singular = StringOr(r, "singularName");
     if (m.singular.empty()) m.singular = Lower(m.gvk.kind);
-    for (const Json& s : ArrayOr(r, "shortNames")) {
-      if (s.is_string()) m.short_names.push_back(s.get<std::string>());
-    }
-    for (const Json& v : ArrayOr(r, "verbs")) {
-      if (v.is_string()) m.verbs.push_back(v.get<std::string>());
-    }
+    m.short_names = Strings(r, "shortNames");
+    m.verbs = Strings(r, "verbs");
     found.push_back(std::move(m));
   }
   out->insert(out->end(), found.begin(), found.end());
@@ -72,12 +76,8 @@ void AddAggregatedGroup(const Json& item, std::vector<RestMapping>* out) {
       m.namespaced = StringOr(r, "scope") == "Namespaced";
       m.singular = StringOr(r, "singularResource");
       if (m.singular.empty()) m.singular = Lower(m.gvk.kind);
-      for (const Json& s : ArrayOr(r, "shortNames")) {
-        if (s.is_string()) m.short_names.push_back(s.get<std::string>());
-      }
-      for (const Json& s : ArrayOr(r, "verbs")) {
-        if (s.is_string()) m.verbs.push_back(s.get<std::string>());
-      }
+      m.short_names = Strings(r, "shortNames");
+      m.verbs = Strings(r, "verbs");
       for (const Json& s : ArrayOr(r, "subresources")) {
         const std::string sub = StringOr(s, "subresource");
         if (!sub.empty()) m.subresources.push_back(sub);
@@ -93,14 +93,6 @@ Json MappingToJson(const RestMapping& m) {
   return {{"group", m.gvr.group},     {"version", m.gvr.version}, {"resource", m.gvr.resource},
           {"kind", m.gvk.kind},       {"namespaced", m.namespaced}, {"singular", m.singular},
           {"shortNames", m.short_names}, {"verbs", m.verbs},    {"subresources", m.subresources}};
-}
-
-std::vector<std::string> Strings(const Json& j, const char* key) {
-  std::vector<std::string> out;
-  for (const Json& s : ArrayOr(j, key)) {
-    if (s.is_string()) out.push_back(s.get<std::string>());
-  }
-  return out;
 }
 
 RestMapping MappingFromJson(const Json& j) {

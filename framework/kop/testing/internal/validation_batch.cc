@@ -116,19 +116,16 @@ void ValidateJobUpdate(const Json& spec, const Json& old_spec, const Json& old, 
     const Json* b = FieldAt(old_spec, {field});
     return (a == nullptr) == (b == nullptr) && (a == nullptr || *a == *b);
   };
+  auto immutable = [&](const char* field) {
+    const Json* v = FieldAt(spec, {field});
+    out.push_back({"FieldValueInvalid", kop::StrCat("spec.", field),
+                   kop::StrCat("Invalid value: ", v != nullptr ? v->dump() : "null", ": field is immutable")});
+  };
   // An Indexed Job may be scaled by changing completions together with parallelism.
   const bool elastic = StringAt(spec, {"completionMode"}) == "Indexed" &&
                        IntAt(spec, {"completions"}) == IntAt(spec, {"parallelism"});
-  if (!same("completions") && !elastic) {
-    const Json* v = FieldAt(spec, {"completions"});
-    out.push_back({"FieldValueInvalid", "spec.completions",
-                   kop::StrCat("Invalid value: ", v != nullptr ? v->dump() : "null", ": field is immutable")});
-  }
-  if (!same("selector")) {
-    const Json* v = FieldAt(spec, {"selector"});
-    out.push_back({"FieldValueInvalid", "spec.selector",
-                   kop::StrCat("Invalid value: ", v != nullptr ? v->dump() : "null", ": field is immutable")});
-  }
+  if (!same("completions") && !elastic) immutable("completions");
+  if (!same("selector")) immutable("selector");
   const Json* tmpl = FieldAt(spec, {"template"});
   const Json* old_tmpl = FieldAt(old_spec, {"template"});
   const bool never_started = FieldAt(old, {"status", "startTime"}) == nullptr;
@@ -137,15 +134,8 @@ void ValidateJobUpdate(const Json& spec, const Json& old_spec, const Json& old, 
   const bool template_changed = may_reschedule
                                     ? WithoutSchedulingDirectives(tmpl) != WithoutSchedulingDirectives(old_tmpl)
                                     : !same("template");
-  if (template_changed) {
-    out.push_back({"FieldValueInvalid", "spec.template",
-                   kop::StrCat("Invalid value: ", tmpl != nullptr ? tmpl->dump() : "null", ": field is immutable")});
-  }
-  if (!same("completionMode")) {
-    const Json* v = FieldAt(spec, {"completionMode"});
-    out.push_back({"FieldValueInvalid", "spec.completionMode",
-                   kop::StrCat("Invalid value: ", v != nullptr ? v->dump() : "null", ": field is immutable")});
-  }
+  if (template_changed) immutable("template");
+  if (!same("completionMode")) immutable("completionMode");
 }
 
 // ---- cron schedules, as robfig/cron's standard parser reads them ---------------------------
