@@ -9,7 +9,7 @@
 //
 // Implementations: client::Client (the API server, live reads), cache::CacheReader (the
 // shared informers), kop::CachedClient (reads from the caches, writes to the server: what a
-// Manager hands reconcilers as ctx.client), kop::testing::FakeClient (in memory, for unit
+// Manager hands reconcilers as ctx.client), kop::testkit::FakeClient (in memory, for unit
 // tests). Objects read are shared, immutable snapshots (ObjectPtr): copy one to change it.
 //
 //   KOP_ASSIGN_OR_RETURN(kop::client::ObjectPtr app, ctx.client.Get(kApplication, req.key));

@@ -3,7 +3,7 @@
 #include "catch2/catch.hpp"
 #include "kop/api/condition.h"
 #include "deployment_simulator.h"
-#include "kop/testing/fake_client.h"
+#include "kop/testkit/fake_client.h"
 #include "options.h"
 
 namespace application {
@@ -215,7 +215,7 @@ TEST_CASE("flags parse as kubectl users expect, and mistakes are named") {
 
 TEST_CASE("Reconcile writes the owned objects and the status, then nothing (in memory, no server)") {
   Object app = App({{"image", "nginx:1.25"}, {"replicas", 2}, {"config", {{"app.conf", "x"}}}});
-  kop::testing::FakeClient fake({app});
+  kop::testkit::FakeClient fake({app});
   ApplicationReconciler reconciler(nullptr);
   kop::ReconcileContext ctx(fake, fake, kop::log::Root());
 
@@ -248,7 +248,7 @@ TEST_CASE("Reconcile leaves an object another controller owns and reports it") {
   Object foreign = Object::New(kService, {"shop", "web"});
   foreign.mutable_json()["metadata"]["ownerReferences"] = {{{"apiVersion", "v1"}, {"kind", "Other"}, {"name", "x"},
                                                             {"uid", "other-uid"}, {"controller", true}}};
-  kop::testing::FakeClient fake({app, foreign});
+  kop::testkit::FakeClient fake({app, foreign});
   ApplicationReconciler reconciler(nullptr);
   kop::ReconcileContext ctx(fake, fake, kop::log::Root());
   auto result = reconciler.Reconcile({app.key()}, ctx);

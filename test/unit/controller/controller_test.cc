@@ -8,7 +8,7 @@
 #include "catch2/catch.hpp"
 #include "kop/base/mutex.h"
 #include "kop/client/object_client.h"
-#include "kop/testing/fake_client.h"
+#include "kop/testkit/fake_client.h"
 
 namespace kop {
 namespace {
@@ -73,7 +73,7 @@ TEST_CASE("a controller without a client hands its reconciles one that refuses, 
 
 TEST_CASE("a controller's reconciles read through the clients it was given") {
   Object cm = Object::New({"", "v1", "ConfigMap"}, {"ns", "cm"});
-  testing::FakeClient fake({cm});
+  testkit::FakeClient fake({cm});
   auto probe = std::make_unique<Probe>();
   Probe* p = probe.get();
   Controller controller({.name = "wired", .client = &fake, .api_reader = &fake}, std::move(probe));

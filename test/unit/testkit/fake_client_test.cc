@@ -1,9 +1,9 @@
-#include "kop/testing/fake_client.h"
+#include "kop/testkit/fake_client.h"
 
 #include "catch2/catch.hpp"
 #include "kop/client/errors.h"
 
-namespace kop::testing {
+namespace kop::testkit {
 namespace {
 
 const GroupVersionKind kConfigMap{"", "v1", "ConfigMap"};
@@ -94,4 +94,4 @@ TEST_CASE("the fake deletes through finalizers, patches, and lists by label") {
 }
 
 }  // namespace
-}  // namespace kop::testing
+}  // namespace kop::testkit

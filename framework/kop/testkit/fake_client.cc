@@ -1,4 +1,4 @@
-#include "kop/testing/fake_client.h"
+#include "kop/testkit/fake_client.h"
 
 #include <algorithm>
 
@@ -8,7 +8,7 @@
 #include "kop/base/strings.h"
 #include "kop/client/errors.h"
 
-namespace kop::testing {
+namespace kop::testkit {
 namespace {
 
 std::string Resource(const GroupVersionKind& gvk) {
@@ -265,4 +265,4 @@ absl::Status FakeClient::DoDeleteAllOf(const GroupVersionKind& gvk, std::string_
   return absl::OkStatus();
 }
 
-}  // namespace kop::testing
+}  // namespace kop::testkit

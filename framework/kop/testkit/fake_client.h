@@ -1,9 +1,9 @@
-// kop/testing/fake_client: an in-memory ObjectClient for unit tests of reconcilers.
+// kop/testkit/fake_client: an in-memory ObjectClient for unit tests of reconcilers.
 //
 // Runs a reconciler without any server: give the fake as both clients of a ReconcileContext,
 // seed it with objects, call Reconcile, and look at what is stored and what was written.
 //
-//   kop::testing::FakeClient fake({app});
+//   kop::testkit::FakeClient fake({app});
 //   kop::ReconcileContext ctx(fake, fake, kop::log::Root());
 //   auto result = reconciler.Reconcile({app.key()}, ctx);
 //   auto deployment = fake.Get({"apps", "v1", "Deployment"}, app.key());   // created?
@@ -20,8 +20,8 @@
 // For those, test against the embedded server (kop::testing::ApiServer).
 //
 // Thread-safe.
-#ifndef KOP_TESTING_FAKE_CLIENT_H_
-#define KOP_TESTING_FAKE_CLIENT_H_
+#ifndef KOP_TESTKIT_FAKE_CLIENT_H_
+#define KOP_TESTKIT_FAKE_CLIENT_H_
 
 #include <map>
 #include <string>
@@ -31,7 +31,7 @@
 #include "kop/base/mutex.h"
 #include "kop/client/object_client.h"
 
-namespace kop::testing {
+namespace kop::testkit {
 
 class FakeClient final : public client::ObjectClient {
  public:
@@ -97,6 +97,6 @@ class FakeClient final : public client::ObjectClient {
   StatusPart status_{*this};
 };
 
-}  // namespace kop::testing
+}  // namespace kop::testkit
 
-#endif  // KOP_TESTING_FAKE_CLIENT_H_
+#endif  // KOP_TESTKIT_FAKE_CLIENT_H_
