@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "kop/api/json.h"
+#include "kop/api/yaml.h"
 #include "kop/testing/apiserver.h"
 
 namespace {
@@ -56,6 +57,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   const kop::testing::ApiServer::RawResponse r = Server().ServeWithoutHttp(method, target, headers, std::string(rest));
   if (r.code < 200 || r.code > 599) __builtin_trap();
-  if (r.code >= 400 && r.code != 413 && !kop::ParseJson(r.body).ok()) __builtin_trap();  // errors are Status objects
+  // Errors are Status objects (in JSON, or in YAML when the client prefers it), except
+  // upstream's plain-text answer for a path no handler serves (a group the server does not
+  // have, or a health check it does not run).
+  const bool no_handler = r.code == 404 && r.body == "404 page not found\n";
+  if (r.code >= 400 && r.code != 413 && !no_handler) {
+    absl::StatusOr<kop::Json> status = kop::ParseJson(r.body);
+    if (!status.ok()) status = kop::ParseYaml(r.body);
+    if (!status.ok() || !status->is_object() || status->value("kind", "") != "Status") __builtin_trap();
+  }
   return 0;
 }
