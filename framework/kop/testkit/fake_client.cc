@@ -100,9 +100,13 @@ absl::StatusOr<std::vector<client::ObjectPtr>> FakeClient::DoList(const GroupVer
 }
 
 absl::StatusOr<Object> FakeClient::DoCreate(const Object& obj) {
+  kop::MutexLock lock(&mu_);
+  return CreateLocked(obj, "create");
+}
+
+absl::StatusOr<Object> FakeClient::CreateLocked(const Object& obj, const char* verb) {
   KOP_ASSIGN_OR_RETURN(GroupVersionKind gvk, obj.gvk());
   if (obj.name().empty()) return absl::InvalidArgumentError("FakeClient: the object has no name");
-  kop::MutexLock lock(&mu_);
   const Key key{gvk.group, gvk.kind, std::string(obj.namespace_()), std::string(obj.name())};
   if (objects_.contains(key)) {
     return ApiError(409, "AlreadyExists", gvk, std::string(obj.name()),
@@ -115,7 +119,7 @@ absl::StatusOr<Object> FakeClient::DoCreate(const Object& obj) {
   stored.set_creation_timestamp(absl::Now());
   stored.Remove({"metadata", "deletionTimestamp"});
   objects_[key] = stored;
-  RecordLocked("create", "", stored);
+  RecordLocked(verb, "", stored);
   return stored;
 }
 
@@ -218,22 +222,13 @@ absl::StatusOr<Object> FakeClient::PatchStatus(const Object& obj, client::PatchT
 
 absl::StatusOr<Object> FakeClient::DoApply(const Object& obj, const std::string&, bool) {
   KOP_ASSIGN_OR_RETURN(GroupVersionKind gvk, obj.gvk());
-  {
-    kop::MutexLock lock(&mu_);
-    const Key key{gvk.group, gvk.kind, std::string(obj.namespace_()), std::string(obj.name())};
-    if (objects_.contains(key)) {
-      RecordLocked("apply", "", obj);
-      Object config = obj;
-      config.set_resource_version("");
-      return PatchLocked(obj, client::PatchType::kMerge, DumpJson(config.json()), false);
-    }
-  }
-  absl::StatusOr<Object> created = DoCreate(obj);
-  if (created.ok()) {
-    kop::MutexLock lock(&mu_);
-    writes_.back().verb = "apply";
-  }
-  return created;
+  kop::MutexLock lock(&mu_);  // one critical section: the object cannot appear or go meanwhile
+  const Key key{gvk.group, gvk.kind, std::string(obj.namespace_()), std::string(obj.name())};
+  if (!objects_.contains(key)) return CreateLocked(obj, "apply");
+  RecordLocked("apply", "", obj);
+  Object config = obj;
+  config.set_resource_version("");
+  return PatchLocked(obj, client::PatchType::kMerge, DumpJson(config.json()), false);
 }
 
 absl::Status FakeClient::DoDelete(const Object& obj, const client::DeleteOptions& options) {

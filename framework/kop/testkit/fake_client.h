@@ -85,6 +85,7 @@ class FakeClient final : public client::ObjectClient {
   // Replaces the stored object with `next` (server-set fields kept from the stored one),
   // or removes it when it is being deleted and has no finalizer left.
   absl::StatusOr<Object> StoreLocked(const Key& key, Object next, bool status_only) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<Object> CreateLocked(const Object& obj, const char* verb) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<Object> PatchLocked(const Object& obj, client::PatchType type, const std::string& patch,
                                      bool status_only) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RecordLocked(const char* verb, const char* subresource, const Object& obj) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

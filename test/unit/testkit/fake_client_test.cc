@@ -93,5 +93,20 @@ TEST_CASE("the fake deletes through finalizers, patches, and lists by label") {
   CHECK(kop::IgnoreNotFound(fake.Delete(held)).ok());
 }
 
+TEST_CASE("the fake applies: creates when absent, merges when present, and logs both as apply") {
+  FakeClient fake;
+  auto created = fake.Apply(ConfigMap("a", "1"), "test");
+  REQUIRE(created.ok());
+  Object more = ConfigMap("a", "2");
+  more.mutable_json()["data"]["n"] = "x";
+  auto merged = fake.Apply(more, "test");
+  REQUIRE(merged.ok());
+  CHECK(merged->json()["data"] == Json({{"k", "2"}, {"n", "x"}}));
+  const std::vector<FakeClient::Write> writes = fake.Writes();
+  REQUIRE(writes.size() == 2);
+  CHECK(writes[0].verb == "apply");
+  CHECK(writes[1].verb == "apply");
+}
+
 }  // namespace
 }  // namespace kop::testkit

@@ -65,6 +65,8 @@ std::vector<MediaRange> ParseAccept(std::string_view accept) {
 }
 
 Representation Negotiate(std::string_view accept, bool list) {
+  // The common headers, without parsing them.
+  if (accept.empty() || accept == "application/json" || accept == "*/*") return Representation::kObject;
   bool conversion_refused = false;  // a JSON range asked for a representation not served
   for (const MediaRange& m : ParseAccept(accept)) {
     const bool json = IsJsonType(m.type);
@@ -114,6 +116,8 @@ std::string AggregatedDiscoveryContentType(DiscoveryFormat format) {
 }
 
 bool PrefersYaml(std::string_view accept) {
+  // Every answer asks this: most Accept headers never mention YAML, and need no parsing.
+  if (accept.find("yaml") == std::string_view::npos) return false;
   for (const MediaRange& m : ParseAccept(accept)) {
     if (IsYamlType(m.type)) return m.params.find("as") == m.params.end();
     if (IsJsonType(m.type)) return false;
