@@ -360,6 +360,12 @@ absl::Status ResourceClient::DeleteCollection(const ListOptions& selection,
   return absl::OkStatus();
 }
 
+std::unique_ptr<Client> Client::ForTransport(std::shared_ptr<Transport> transport,
+                                             RestMapperOptions discovery) {
+  auto mapper = std::make_unique<RestMapper>(transport, std::move(discovery));
+  return std::unique_ptr<Client>(new Client(std::move(transport), std::move(mapper)));
+}
+
 absl::StatusOr<std::unique_ptr<Client>> Client::Create(const Config& config,
                                                        RestMapperOptions discovery) {
   KOP_ASSIGN_OR_RETURN(std::unique_ptr<Transport> transport, Transport::Create(config));

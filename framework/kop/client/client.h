@@ -168,6 +168,10 @@ class Client : public ObjectClient {
   static absl::StatusOr<std::unique_ptr<Client>> Create(const Config& config,
                                                         RestMapperOptions discovery = {});
   using Writer::Create;  // Create(const Object&), beside the factory above
+  // A client over a transport of the caller's (a substitute in unit tests, a transport
+  // shared with another client).
+  static std::unique_ptr<Client> ForTransport(std::shared_ptr<Transport> transport,
+                                              RestMapperOptions discovery = {});
 
   // The resource named explicitly (no discovery).
   ResourceClient Resource(const GroupVersionResource& gvr, bool namespaced) const;

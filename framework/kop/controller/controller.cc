@@ -88,6 +88,28 @@ kop::Enqueue Controller::Enqueuer() {
   };
 }
 
+absl::Status Controller::Run(std::stop_token stop) {
+  Start();
+  {
+    kop::Mutex mu;
+    kop::CondVar cv;
+    bool stopped = false;
+    std::stop_callback on_stop(stop, [&] {
+      kop::MutexLock lock(&mu);
+      stopped = true;
+      cv.SignalAll();
+    });
+    kop::MutexLock lock(&mu);
+    while (!stopped) cv.Wait(&mu);
+  }
+  if (!Stop(options_.graceful_shutdown_timeout)) {
+    return absl::DeadlineExceededError(kop::StrCat("controller \"", options_.name,
+                                                   "\": in-flight reconciles did not finish within ",
+                                                   options_.graceful_shutdown_timeout.count(), " ms"));
+  }
+  return absl::OkStatus();
+}
+
 void Controller::Start() {
   kop::MutexLock lifecycle(&lifecycle_mu_);
   if (stopping_.load() || started_.exchange(true)) return;

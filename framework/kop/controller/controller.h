@@ -9,6 +9,10 @@
 //   ...
 //   controller.Stop(std::chrono::seconds(30));
 //
+// A Controller is a Runnable: Run(stop) starts it and, once `stop` is requested, stops it
+// with options.graceful_shutdown_timeout for in-flight reconciles. The manager runs it so
+// (with ControllerBuilder, kop/controller/builder.h, doing the wiring above).
+//
 // Guarantees (from the queue): one key is never reconciled by two workers at once; a key
 // enqueued during its reconcile runs again after it. Success forgets the key's backoff; an
 // error (or an exception, caught and counted) requeues it with per-key exponential backoff;
@@ -29,6 +33,7 @@
 
 #include "kop/base/clock.h"
 #include "kop/base/histogram.h"
+#include "kop/base/runnable.h"
 #include "kop/client/object_client.h"
 #include "kop/controller/handler.h"
 #include "kop/controller/reconciler.h"
@@ -52,6 +57,8 @@ struct ControllerOptions {
   client::ObjectClient* client = nullptr;
   client::Reader* api_reader = nullptr;
   workqueue::MetricsProvider* queue_metrics = nullptr;
+  // How long Run gives in-flight reconciles once stopped (Stop's grace).
+  std::chrono::milliseconds graceful_shutdown_timeout{std::chrono::seconds(30)};
 };
 
 // controller_runtime_reconcile_time_seconds' buckets (controller-runtime's).
@@ -73,13 +80,17 @@ struct ControllerStats {
   AtomicHistogram reconcile_time{ReconcileTimeBuckets()};  // seconds
 };
 
-class Controller {
+class Controller : public Runnable {
  public:
   Controller(ControllerOptions options, std::unique_ptr<Reconciler> reconciler);
   Controller(const Controller&) = delete;
   Controller& operator=(const Controller&) = delete;
   // Stops (without a grace period) and joins the workers.
-  ~Controller();
+  ~Controller() override;
+
+  // Runnable: Start, wait for `stop`, Stop(graceful_shutdown_timeout). An error when some
+  // reconcile did not finish within the grace period.
+  absl::Status Run(std::stop_token stop) override;
 
   void Enqueue(const Request& request);
   // A function handlers can hold. Once the controller is destroyed it does nothing, so an

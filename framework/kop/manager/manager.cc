@@ -1,9 +1,5 @@
 #include "kop/manager/manager.h"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cctype>
@@ -13,21 +9,11 @@
 #include "kop/base/status_macros.h"
 #include "kop/base/strings.h"
 #include "kop/leaderelection/leader_elector.h"
+#include "kop/manager/internal/collectors.h"
 #include "kop/metrics/server.h"
 
 namespace kop {
 namespace {
-
-// Signal delivery: the handler only writes a byte to a pipe (async-signal-safe); a second
-// signal exits at once, as kubectl users expect of a second Ctrl-C.
-int g_signal_pipe[2] = {-1, -1};
-std::atomic<int> g_signals{0};
-
-void OnSignal(int) {
-  if (g_signals.fetch_add(1) >= 1) _exit(130);
-  const char b = 1;
-  (void)!write(g_signal_pipe[1], &b, 1);
-}
 
 // Feeds the transport's observations to the rest_client_* metrics.
 class RequestMetricsAdapter final : public client::RequestMetrics {
@@ -41,12 +27,6 @@ class RequestMetricsAdapter final : public client::RequestMetrics {
  private:
   metrics::MetricsRegistry& m_;
 };
-
-// "deployments.v1.apps", "configmaps.v1": how kube names a resource in one token.
-std::string ResourceLabel(const GroupVersionResource& gvr) {
-  return gvr.group.empty() ? kop::StrCat(gvr.resource, ".", gvr.version)
-                           : kop::StrCat(gvr.resource, ".", gvr.version, ".", gvr.group);
-}
 
 bool Disabled(const std::string& address) { return address.empty() || address == "0"; }
 
@@ -125,11 +105,6 @@ absl::StatusOr<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options)
   return manager;
 }
 
-struct Manager::Collectors {
-  static std::vector<prometheus::MetricFamily> Controllers(Manager& m);
-  static std::vector<prometheus::MetricFamily> Informers(Manager& m);
-};
-
 Manager::Manager(ManagerOptions options, std::unique_ptr<client::Client> client,
                  std::unique_ptr<metrics::MetricsRegistry> metrics, log::Logger log)
     : options_(std::move(options)),
@@ -152,6 +127,8 @@ Manager::Manager(ManagerOptions options, std::unique_ptr<client::Client> client,
   metrics_->AddCollector([this] { return Collectors::Informers(*this); });
 }
 
+workqueue::MetricsProvider* Manager::queue_metrics() { return &metrics_->workqueue(); }
+
 std::string Manager::identity() const { return elector_ != nullptr ? elector_->identity() : ""; }
 
 void Manager::AddHealthzCheck(std::string name, health::Check check) {
@@ -167,90 +144,6 @@ util::EventRecorder& Manager::EventRecorderFor(const std::string& component) {
   std::unique_ptr<util::EventRecorder>& r = recorders_[component];
   if (r == nullptr) r = std::make_unique<util::EventRecorder>(*client_, util::EventRecorderOptions{.component = component});
   return *r;
-}
-
-std::vector<prometheus::MetricFamily> Manager::Collectors::Controllers(Manager& m) {
-  using prometheus::MetricType;
-  metrics::FamilyBuilder total("controller_runtime_reconcile_total",
-                               "Total number of reconciliations per controller", MetricType::Counter);
-  metrics::FamilyBuilder errors("controller_runtime_reconcile_errors_total",
-                                "Total number of reconciliation errors per controller",
-                                MetricType::Counter);
-  metrics::FamilyBuilder terminal("controller_runtime_terminal_reconcile_errors_total",
-                                  "Total number of terminal reconciliation errors per controller",
-                                  MetricType::Counter);
-  metrics::FamilyBuilder panics("controller_runtime_reconcile_panics_total",
-                                "Total number of reconciliation panics per controller",
-                                MetricType::Counter);
-  metrics::FamilyBuilder timeouts("controller_runtime_reconcile_timeouts_total",
-                                  "Total number of reconciliation timeouts per controller",
-                                  MetricType::Counter);
-  metrics::FamilyBuilder time("controller_runtime_reconcile_time_seconds",
-                              "Length of time per reconciliation per controller",
-                              MetricType::Histogram);
-  metrics::FamilyBuilder max_concurrent("controller_runtime_max_concurrent_reconciles",
-                                        "Maximum number of concurrent reconciles per controller",
-                                        MetricType::Gauge);
-  metrics::FamilyBuilder active("controller_runtime_active_workers",
-                                "Number of currently used workers per controller", MetricType::Gauge);
-  kop::MutexLock lock(&m.mu_);
-  for (const auto& c : m.controllers_) {
-    const ControllerStats& st = c->stats();
-    const std::string& n = c->name();
-    total.Add({{"controller", n}, {"result", "success"}}, static_cast<double>(st.success.load()));
-    total.Add({{"controller", n}, {"result", "error"}}, static_cast<double>(st.error.load()));
-    total.Add({{"controller", n}, {"result", "requeue"}}, static_cast<double>(st.requeue.load()));
-    total.Add({{"controller", n}, {"result", "requeue_after"}},
-              static_cast<double>(st.requeue_after.load()));
-    errors.Add({{"controller", n}}, static_cast<double>(st.error.load()));
-    terminal.Add({{"controller", n}}, static_cast<double>(st.terminal_errors.load()));
-    panics.Add({{"controller", n}}, static_cast<double>(st.panics.load()));
-    timeouts.Add({{"controller", n}}, static_cast<double>(st.timeouts.load()));
-    time.AddHistogram({{"controller", n}}, st.reconcile_time.Take());
-    max_concurrent.Add({{"controller", n}}, c->max_concurrent_reconciles());
-    active.Add({{"controller", n}}, st.active_workers.load());
-  }
-  std::vector<prometheus::MetricFamily> out;
-  for (auto* f : {&total, &errors, &terminal, &panics, &timeouts, &time, &max_concurrent, &active}) {
-    out.push_back(std::move(*f).Build());
-  }
-  return out;
-}
-
-std::vector<prometheus::MetricFamily> Manager::Collectors::Informers(Manager& m) {
-  using prometheus::MetricType;
-  metrics::FamilyBuilder objects("kop_informer_objects", "Objects in the informer's cache.",
-                                 MetricType::Gauge);
-  metrics::FamilyBuilder lists("kop_informer_lists_total",
-                               "Lists made by the informer (the initial ones included).",
-                               MetricType::Counter);
-  metrics::FamilyBuilder relists("kop_informer_relists_total",
-                                 "Lists after the initial one (after 410 Gone or a failure).",
-                                 MetricType::Counter);
-  metrics::FamilyBuilder restarts("kop_informer_watch_restarts_total",
-                                  "Watches opened after the first one.", MetricType::Counter);
-  metrics::FamilyBuilder failures("kop_informer_failures_total",
-                                  "Failed lists and broken watches.", MetricType::Counter);
-  metrics::FamilyBuilder events("kop_informer_events_total",
-                                "Changes the informer applied to its cache, by type.",
-                                MetricType::Counter);
-  for (const auto& informer : m.cache_->Informers()) {
-    const cache::Informer::Stats st = informer->stats();
-    const std::string r = ResourceLabel(informer->resource().gvr());
-    objects.Add({{"resource", r}}, static_cast<double>(st.objects));
-    lists.Add({{"resource", r}}, static_cast<double>(st.lists));
-    relists.Add({{"resource", r}}, static_cast<double>(std::max<int64_t>(0, st.lists - st.reflectors)));
-    restarts.Add({{"resource", r}}, static_cast<double>(std::max<int64_t>(0, st.watches - st.reflectors)));
-    failures.Add({{"resource", r}}, static_cast<double>(st.failures));
-    events.Add({{"resource", r}, {"type", "added"}}, static_cast<double>(st.added));
-    events.Add({{"resource", r}, {"type", "modified"}}, static_cast<double>(st.modified));
-    events.Add({{"resource", r}, {"type", "deleted"}}, static_cast<double>(st.deleted));
-  }
-  std::vector<prometheus::MetricFamily> out;
-  for (auto* f : {&objects, &lists, &relists, &restarts, &failures, &events}) {
-    out.push_back(std::move(*f).Build());
-  }
-  return out;
 }
 
 absl::Status Manager::StartServers() {
@@ -418,111 +311,6 @@ absl::Status Manager::Start(std::stop_token stop) {
   kop::MutexLock lock(&mu_);
   if (lost) return election_status.ok() ? absl::AbortedError("leader election lost") : election_status;
   return first_error_;
-}
-
-absl::Status Manager::Run() {
-  if (g_signal_pipe[0] < 0 && pipe2(g_signal_pipe, O_CLOEXEC) != 0) {
-    return absl::InternalError("cannot create the signal pipe");
-  }
-  struct sigaction sa {};
-  sa.sa_handler = &OnSignal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGINT, &sa, nullptr);
-  std::stop_source stop;
-  std::jthread watcher([&stop](std::stop_token self) {
-    char b;
-    while (!self.stop_requested()) {
-      if (read(g_signal_pipe[0], &b, 1) == 1) {
-        if (b == 1) stop.request_stop();
-        return;
-      }
-    }
-  });
-  absl::Status s = Start(stop.get_token());
-  const char done = 0;
-  (void)!write(g_signal_pipe[1], &done, 1);  // release the watcher when no signal came
-  return s;
-}
-
-// ---- ControllerBuilder ----
-
-ControllerBuilder& ControllerBuilder::Named(std::string name) {
-  name_ = std::move(name);
-  return *this;
-}
-
-ControllerBuilder& ControllerBuilder::For(GroupVersionKind gvk, std::vector<PredicatePtr> predicates) {
-  for_ = std::move(gvk);
-  for_predicates_ = std::move(predicates);
-  return *this;
-}
-
-ControllerBuilder& ControllerBuilder::Owns(GroupVersionKind gvk, std::vector<PredicatePtr> predicates) {
-  watches_.push_back({WatchSpec::Kind::kOwns, std::move(gvk), nullptr, std::move(predicates)});
-  return *this;
-}
-
-ControllerBuilder& ControllerBuilder::Watches(GroupVersionKind gvk, MapFunc map,
-                                              std::vector<PredicatePtr> predicates) {
-  watches_.push_back({WatchSpec::Kind::kWatches, std::move(gvk), std::move(map), std::move(predicates)});
-  return *this;
-}
-
-ControllerBuilder& ControllerBuilder::WithEventFilter(PredicatePtr predicate) {
-  global_.push_back(std::move(predicate));
-  return *this;
-}
-
-ControllerBuilder& ControllerBuilder::WithOptions(ControllerOptions options) {
-  options_ = std::move(options);
-  return *this;
-}
-
-absl::StatusOr<Controller*> ControllerBuilder::Complete(std::unique_ptr<Reconciler> reconciler) {
-  if (!for_.has_value()) {
-    return absl::InvalidArgumentError("ControllerBuilder: For(kind) is required before Complete");
-  }
-  if (reconciler == nullptr) return absl::InvalidArgumentError("ControllerBuilder: no reconciler");
-  if (name_.empty()) {
-    name_ = for_->kind;
-    std::transform(name_.begin(), name_.end(), name_.begin(), ::tolower);
-  }
-  // Resolve every kind first, so that a mistake leaves nothing half-registered.
-  cache::InformerFactory& cache = manager_.cache();
-  KOP_ASSIGN_OR_RETURN(std::shared_ptr<cache::Informer> primary, cache.ForKind(*for_));
-  std::vector<std::shared_ptr<cache::Informer>> secondary;
-  for (const WatchSpec& w : watches_) {
-    KOP_ASSIGN_OR_RETURN(std::shared_ptr<cache::Informer> informer, cache.ForKind(w.gvk));
-    secondary.push_back(std::move(informer));
-  }
-  ControllerOptions options = options_;
-  options.name = name_;
-  if (options.client == nullptr) options.client = &manager_.cached_client();
-  if (options.api_reader == nullptr) options.api_reader = &manager_.client();
-  if (options.queue_metrics == nullptr) options.queue_metrics = &manager_.metrics().workqueue();
-  if (options.log == nullptr) {
-    options.log = std::make_shared<const log::Logger>(
-        manager_.log().WithName("controller").WithValues("controller", name_));
-  }
-  auto controller = std::make_unique<Controller>(std::move(options), std::move(reconciler));
-  auto with_global = [&](std::vector<PredicatePtr> p) {
-    p.insert(p.end(), global_.begin(), global_.end());
-    return p;
-  };
-  primary->AddEventHandler(EnqueueForObject(controller->Enqueuer(), with_global(for_predicates_)));
-  for (size_t i = 0; i < watches_.size(); ++i) {
-    const WatchSpec& w = watches_[i];
-    if (w.kind == WatchSpec::Kind::kOwns) {
-      secondary[i]->AddEventHandler(
-          EnqueueForOwner(controller->Enqueuer(), for_->group_kind(), with_global(w.predicates)));
-    } else {
-      secondary[i]->AddEventHandler(EnqueueFromMap(controller->Enqueuer(), w.map, with_global(w.predicates)));
-    }
-  }
-  Controller* raw = controller.get();
-  manager_.Add(std::move(controller));
-  return raw;
 }
 
 }  // namespace kop

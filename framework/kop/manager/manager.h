@@ -2,11 +2,15 @@
 // runnables, and the order in which they start and stop.
 //
 //   KOP_ASSIGN_OR_RETURN(auto manager, kop::Manager::Create({.name = "application-operator"}));
-//   KOP_RETURN_IF_ERROR(kop::ControllerBuilder(*manager)
+//   KOP_RETURN_IF_ERROR(kop::ControllerBuilder(*manager)  // kop/controller/builder.h
 //                           .For({"example.com", "v1", "Application"})
 //                           .Owns({"apps", "v1", "Deployment"})
 //                           .Complete(std::make_unique<ApplicationReconciler>()).status());
 //   return manager->Run();  // until SIGTERM/SIGINT; a second signal exits at once
+//
+// The manager's code is split by concern: manager.cc (creation, start and stop order,
+// leader-election wiring), manager_metrics.cc (what /metrics reports about controllers and
+// informers), signals.cc (Run: SIGTERM/SIGINT).
 //
 // Start order: caches (and waits for them to sync), then controllers and runnables. Stop
 // order: controllers stop taking work and get the graceful-shutdown period for in-flight
@@ -27,6 +31,8 @@
 #include "absl/status/statusor.h"
 #include "kop/cache/informer_factory.h"
 #include "kop/client/client.h"
+#include "kop/base/runnable.h"
+#include "kop/controller/builder.h"
 #include "kop/controller/cached_client.h"
 #include "kop/controller/controller.h"
 #include "kop/health/health.h"
@@ -43,15 +49,6 @@ class MetricsServer;
 }
 
 namespace kop {
-
-// Something the manager runs: Run blocks until `stop` is requested (or it fails).
-class Runnable {
- public:
-  virtual ~Runnable() = default;
-  virtual absl::Status Run(std::stop_token stop) = 0;
-  // Whether it may run only on the elected leader (controllers do).
-  virtual bool NeedsLeaderElection() const { return true; }
-};
 
 struct ManagerOptions {
   // The operator's name: the User-Agent suffix and the logger's name.
@@ -95,21 +92,25 @@ struct ManagerOptions {
   std::string leader_election_identity;
 };
 
-// Thread-safe.
-class Manager {
+// Thread-safe. A ControllerHost: ControllerBuilder(manager) registers controllers with it.
+class Manager final : public ControllerHost {
  public:
   static absl::StatusOr<std::unique_ptr<Manager>> Create(ManagerOptions options = {});
-  ~Manager();
+  ~Manager() override;
 
   // The API client (writes, and reads that must not come from the cache).
   client::Client& client() { return *client_; }
   // The shared informers. Informers asked for after Start start at once.
-  cache::InformerFactory& cache() { return *cache_; }
+  cache::InformerFactory& cache() override { return *cache_; }
   // Reads from the caches, writes to the API server: what reconcilers get as ctx.client
   // (ctx.api_reader is client(), which reads the server).
   CachedClient& cached_client() { return *cached_client_; }
+  // ControllerHost: controllers read through cached_client() and live through client().
+  client::ObjectClient& controller_client() override { return *cached_client_; }
+  client::Reader& api_reader() override { return *client_; }
+  workqueue::MetricsProvider* queue_metrics() override;
   const ManagerOptions& options() const { return options_; }
-  log::Logger log() const { return log_; }
+  log::Logger log() const override { return log_; }
   // The Prometheus registry served at /metrics; register your own metrics on registry()
   // (include kop/metrics/metrics.h).
   metrics::MetricsRegistry& metrics() { return *metrics_; }
@@ -132,7 +133,7 @@ class Manager {
   std::string identity() const;
 
   // Adds a controller or a runnable; both start with the manager (at once if it runs).
-  void Add(std::unique_ptr<Controller> controller);
+  void Add(std::unique_ptr<Controller> controller) override;
   void Add(std::unique_ptr<Runnable> runnable);
 
   // Runs until `stop` is requested: starts the caches, waits for them to sync (an error if
@@ -185,49 +186,6 @@ class Manager {
 
   kop::Mutex recorders_mu_;  // guards recorders_
   std::map<std::string, std::unique_ptr<util::EventRecorder>> recorders_ ABSL_GUARDED_BY(recorders_mu_);
-};
-
-// Describes a controller fluently, then registers it with the manager:
-//
-//   kop::ControllerBuilder(manager)
-//       .Named("application")
-//       .For({"example.com", "v1", "Application"}, {kop::predicate::GenerationChanged()})
-//       .Owns({"apps", "v1", "Deployment"})
-//       .Watches({"", "v1", "ConfigMap"}, map_fn)
-//       .WithOptions({.max_concurrent_reconciles = 2})
-//       .Complete(std::make_unique<ApplicationReconciler>());
-//
-// Errors (no For, a kind the server does not serve) come from Complete, never a crash.
-class ControllerBuilder {
- public:
-  explicit ControllerBuilder(Manager& manager) : manager_(manager) {}
-
-  ControllerBuilder& Named(std::string name);
-  ControllerBuilder& For(GroupVersionKind gvk, std::vector<PredicatePtr> predicates = {});
-  ControllerBuilder& Owns(GroupVersionKind gvk, std::vector<PredicatePtr> predicates = {});
-  ControllerBuilder& Watches(GroupVersionKind gvk, MapFunc map, std::vector<PredicatePtr> predicates = {});
-  // Applies to every watch of the controller.
-  ControllerBuilder& WithEventFilter(PredicatePtr predicate);
-  ControllerBuilder& WithOptions(ControllerOptions options);
-
-  // Builds the controller, hooks it to the (shared) informers and adds it to the manager.
-  absl::StatusOr<Controller*> Complete(std::unique_ptr<Reconciler> reconciler);
-
- private:
-  struct WatchSpec {
-    enum class Kind { kOwns, kWatches } kind;
-    GroupVersionKind gvk;
-    MapFunc map;
-    std::vector<PredicatePtr> predicates;
-  };
-
-  Manager& manager_;
-  std::string name_;
-  std::optional<GroupVersionKind> for_;
-  std::vector<PredicatePtr> for_predicates_;
-  std::vector<WatchSpec> watches_;
-  std::vector<PredicatePtr> global_;
-  ControllerOptions options_;
 };
 
 }  // namespace kop

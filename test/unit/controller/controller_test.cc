@@ -4,6 +4,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <thread>
 
 #include "catch2/catch.hpp"
 #include "kop/base/mutex.h"
@@ -84,6 +85,75 @@ TEST_CASE("a controller's reconciles read through the clients it was given") {
   CHECK(p->live().ok());
   CHECK(p->name() == "cm");
   controller.Stop(std::chrono::seconds(5));
+}
+
+// Blocks its reconcile until released (or until its context asks it to stop).
+class Blocker final : public Reconciler {
+ public:
+  absl::StatusOr<Result> Reconcile(const Request&, ReconcileContext& ctx) override {
+    std::stop_callback wake(ctx.stop, [this] {
+      kop::MutexLock lock(&mu_);
+      cv_.SignalAll();
+    });
+    kop::MutexLock lock(&mu_);
+    entered_ = true;
+    cv_.SignalAll();
+    while (!released_ && !ctx.stop.stop_requested()) cv_.Wait(&mu_);
+    return Result{};
+  }
+  bool WaitEntered() {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    kop::MutexLock lock(&mu_);
+    while (!entered_) {
+      if (!cv_.WaitUntil(&mu_, deadline)) return entered_;
+    }
+    return true;
+  }
+  void Release() {
+    kop::MutexLock lock(&mu_);
+    released_ = true;
+    cv_.SignalAll();
+  }
+
+ private:
+  kop::Mutex mu_;
+  kop::CondVar cv_;
+  bool entered_ ABSL_GUARDED_BY(mu_) = false;
+  bool released_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+TEST_CASE("a controller is a Runnable: Run works until stopped, then drains within the grace period") {
+  auto blocker = std::make_unique<Blocker>();
+  Blocker* b = blocker.get();
+  Controller controller({.name = "runnable", .graceful_shutdown_timeout = std::chrono::seconds(30)},
+                        std::move(blocker));
+  Runnable& runnable = controller;
+  CHECK(runnable.NeedsLeaderElection());
+  std::stop_source stop;
+  absl::Status result = absl::UnknownError("not returned");
+  std::thread run([&] { result = runnable.Run(stop.get_token()); });
+  controller.Enqueue({{"ns", "a"}});
+  REQUIRE(b->WaitEntered());
+  stop.request_stop();
+  b->Release();  // the in-flight reconcile finishes within the grace period
+  run.join();
+  CHECK(result.ok());
+}
+
+TEST_CASE("a controller's Run reports in-flight reconciles abandoned after the grace period") {
+  auto blocker = std::make_unique<Blocker>();
+  Blocker* b = blocker.get();
+  Controller controller({.name = "stuck", .graceful_shutdown_timeout = std::chrono::milliseconds(0)},
+                        std::move(blocker));
+  std::stop_source stop;
+  absl::Status result;
+  std::thread run([&] { result = controller.Run(stop.get_token()); });
+  controller.Enqueue({{"ns", "a"}});
+  REQUIRE(b->WaitEntered());
+  stop.request_stop();  // never released: only the context's stop token ends it
+  run.join();
+  CHECK(absl::IsDeadlineExceeded(result));
+  CHECK(result.message().find("controller \"stuck\"") != std::string::npos);
 }
 
 }  // namespace
