@@ -364,8 +364,10 @@ absl::StatusOr<kop::Result> ApplicationReconciler::Reconcile(const kop::Request&
   absl::StatusOr<kop::client::ObjectPtr> got = ctx.client.Get(kApplication, request.key);
   if (kop::IsNotFound(got.status())) return kop::Result{};  // deleted: dependents are collected
   if (!got.ok()) return got.status();
-  const Object& app = **got;
-  if (app.IsBeingDeleted()) return kop::Result{};
+  if ((*got)->IsBeingDeleted()) return kop::Result{};
+  // A private copy (it shares the cached encoding): what this reconcile decodes to read the
+  // spec as a tree is its own and goes with it, instead of staying on the cache's snapshot.
+  const Object app = **got;
 
   const absl::Time now = absl::Now();
   const std::vector<std::string> invalid = ValidateSpec(app);

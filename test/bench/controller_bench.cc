@@ -90,7 +90,7 @@ double CpuSeconds() {
          static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
-Run Measure(int workers, int n, double rate_per_sec) {
+Run Measure(int workers, int n, double rate_per_sec, bool read_your_own_writes = true) {
   // Watches flush at most every millisecond (the server's default, 5 ms, batches more: it
   // adds about 8 ms to the median create->status latency at 200/s for no clear gain in
   // throughput on this machine).
@@ -102,6 +102,7 @@ Run Measure(int workers, int n, double rate_per_sec) {
   config.server = (*server)->url();
   auto manager = kop::Manager::Create({.name = "bench", .config = config, .namespaces = {"default"},
                                        .graceful_shutdown_timeout = std::chrono::seconds(5),
+                                       .read_your_own_writes = read_your_own_writes,
                                        .metrics_bind_address = "0", .health_probe_bind_address = "0"});
   if (!manager.ok()) std::abort();
   auto controller = kop::ControllerBuilder(**manager)
@@ -223,6 +224,15 @@ int main(int argc, char** argv) {
                {{"workers", workers}});
     report.Add("create_to_status_p50_ms", r.p50_ms, "ms", {{"workers", workers}, {"rate", "burst"}});
     report.Add("create_to_status_p99_ms", r.p99_ms, "ms", {{"workers", workers}, {"rate", "burst"}});
+    if (workers == 2) {
+      // The cost and the effect of reading one's own writes: the same burst without it.
+      Run off = Measure(workers, 1000, 0, false);
+      const nlohmann::json p = {{"workers", workers}, {"read_your_own_writes", false}};
+      report.Add("reconciles_per_sec", off.reconciles_per_sec, "reconciles/s", p);
+      report.Add("reconcile_calls_per_object", off.calls_per_object, "calls", p);
+      report.Add("reconcile_errors_per_object", off.errors_per_object, "errors", p);
+      report.Add("controller_bench_cpu_ms_per_object", off.cpu_cores / off.reconciles_per_sec * 1000, "ms", p);
+    }
   }
   if (!everything) return 0;
   Run steady = Measure(2, 1000, 200);

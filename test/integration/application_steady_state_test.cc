@@ -23,35 +23,17 @@
 #include "kop/client/config.h"
 #include "support/cluster.h"
 #include "support/wait.h"
+#include "application_helpers.h"
 
 namespace kop::test {
 namespace {
 
 using std::chrono::seconds;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 bool Ready(const Object& app) {
   absl::StatusOr<std::optional<Condition>> ready = FindStatusCondition(app, "Ready");
   return ready.ok() && ready->has_value() && (*ready)->status == "True" &&
          (*ready)->observed_generation == app.generation();
-}
-
-void EnsureApplicationCrd(TestCluster& c) {
-  const std::string name = "applications.example.com";
-  const std::string path = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
-  if (c.http().Get(path + "/" + name).code != 200) {
-    absl::StatusOr<Json> crd = ParseYaml(ReadFile(std::string(KOP_CRDS_DIR) + "/application.yaml"));
-    REQUIRE(crd.ok());
-    const long code = c.http().Post(path, *crd).code;
-    REQUIRE((code == 201 || code == 409));
-  }
-  REQUIRE(WaitFor([&] { return c.http().Get("/apis/example.com/v1").code == 200; }, seconds(30)));
 }
 
 TEST_CASE("the Application operator writes nothing once an Application has converged") {

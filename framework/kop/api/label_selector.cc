@@ -149,9 +149,10 @@ class Parser {
   size_t pos_ = 0;
 };
 
-bool RequirementMatches(const LabelSelector::Requirement& r, const std::string* value) {
+bool RequirementMatches(const LabelSelector::Requirement& r, const std::string_view* value) {
   auto in_values = [&] {
-    return std::binary_search(r.values.begin(), r.values.end(), *value);
+    return std::binary_search(r.values.begin(), r.values.end(), *value,
+                              [](std::string_view a, std::string_view b) { return a < b; });
   };
   switch (r.op) {
     case LabelSelector::Op::kEquals:
@@ -280,19 +281,34 @@ absl::StatusOr<LabelSelector> LabelSelector::FromJson(const Json& j) {
 bool LabelSelector::Matches(const std::map<std::string, std::string>& labels) const {
   for (const Requirement& r : requirements_) {
     auto it = labels.find(r.key);
-    if (!RequirementMatches(r, it == labels.end() ? nullptr : &it->second)) return false;
+    std::string_view value;
+    if (it != labels.end()) value = it->second;
+    if (!RequirementMatches(r, it == labels.end() ? nullptr : &value)) return false;
   }
   return true;
 }
 
 bool LabelSelector::Matches(const Json* labels) const {
   for (const Requirement& r : requirements_) {
-    const std::string* value = nullptr;
+    std::string_view value;
+    bool present = false;
     if (labels != nullptr && labels->is_object()) {
       auto it = labels->find(r.key);
-      if (it != labels->end() && it->is_string()) value = &it->get_ref<const std::string&>();
+      if (it != labels->end() && it->is_string()) {
+        value = it->get_ref<const std::string&>();
+        present = true;
+      }
     }
-    if (!RequirementMatches(r, value)) return false;
+    if (!RequirementMatches(r, present ? &value : nullptr)) return false;
+  }
+  return true;
+}
+
+bool LabelSelector::Matches(JsonView labels) const {
+  for (const Requirement& r : requirements_) {
+    const JsonView v = labels.find(r.key);
+    const std::string_view value = v.get_string();
+    if (!RequirementMatches(r, v.is_string() ? &value : nullptr)) return false;
   }
   return true;
 }

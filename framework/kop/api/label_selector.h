@@ -18,6 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "kop/api/json.h"
+#include "kop/api/json_view.h"
 
 namespace kop {
 
@@ -43,6 +44,8 @@ class LabelSelector {
   bool Matches(const std::map<std::string, std::string>& labels) const;
   // Matches against a JSON object of labels (metadata.labels; null or absent = no labels).
   bool Matches(const Json* labels) const;
+  // The same, read in place (a cached object's FindView({"metadata", "labels"})): no decode.
+  bool Matches(JsonView labels) const;
 
   bool empty() const { return requirements_.empty(); }
   const std::vector<Requirement>& requirements() const { return requirements_; }

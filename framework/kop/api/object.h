@@ -10,8 +10,10 @@
 // tree takes about three times that); informer caches keep their objects compact. Every typed
 // accessor, `view()`, `FindView()` and the Get* readers read a compact object in place. The
 // first `json()`, `Find()`, `spec()` or `status()` call on a compact object decodes it once
-// and keeps the tree beside it for the object's lifetime (thread-safe); prefer the views when
-// reading cached objects. Any mutation turns a compact object back into a tree. Copying a
+// and keeps the tree beside it for the object's lifetime (thread-safe). So read cached
+// objects (shared snapshots) through the views only, which the framework itself does; a
+// reader that wants a tree copies the snapshot first (`kop::Object app = *cached;`: cheap,
+// the copy shares the encoding) and decodes its own copy, which goes when the copy does. Any mutation turns a compact object back into a tree. Copying a
 // compact object shares its encoding.
 //
 //   KOP_ASSIGN_OR_RETURN(kop::Object cm, kop::Object::Parse(text));
@@ -103,6 +105,11 @@ class Object {
   // Re-encodes the document compactly and releases the tree (see above). No-op when compact.
   void Compact();
   bool is_compact() const { return !compact_.empty(); }
+  // Whether a compact object has decoded a tree beside its encoding (json(), Find(), spec(),
+  // status() or managed_fields() on it), which it then keeps. Objects in a cache should never
+  // have one: read them through the views, or copy the object (a copy shares the encoding, and
+  // what it decodes is its own).
+  bool has_decoded_tree() const { return decoded_.load(std::memory_order_acquire) != nullptr; }
 
   // ---- type ----
   std::string_view api_version() const;  // "" when absent

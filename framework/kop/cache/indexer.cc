@@ -88,7 +88,7 @@ std::vector<ObjectPtr> Indexer::List() const {
 std::vector<ObjectPtr> Indexer::List(std::string_view ns, const LabelSelector& selector) const {
   std::vector<ObjectPtr> out;
   auto keep = [&](const ObjectPtr& o) {
-    if (selector.Matches(o->Find({"metadata", "labels"}))) out.push_back(o);
+    if (selector.Matches(o->FindView({"metadata", "labels"}))) out.push_back(o);
   };
   std::shared_lock lock(mu_);
   if (ns.empty()) {

@@ -8,18 +8,29 @@
 //   KOP_ASSIGN_OR_RETURN(auto owned, ctx.client.List(kDeploymentGVK, req.key.namespace_));
 //   KOP_RETURN_IF_ERROR(ctx.client.Status().Update(updated).status());
 //
-// Caveats: the cache lags the server. A read right after a write may still show the old
-// state (controller-runtime behaves the same); write with resourceVersion preconditions
-// (Update does) and let the conflict requeue.
+// Read your own writes (on by default): the cache lags the server, so a Get right after a
+// write would often show the state before it, and a reconciler acting on it writes again or
+// conflicts. This client remembers what each write through it returned and, while the cache
+// still holds an older resourceVersion of that object (or none, after a create), Get and List
+// answer with the written object instead. Nothing waits: a read costs one hash lookup more
+// when writes are pending and none otherwise, and no other key is held up. A written version
+// is forgotten once the cache shows it or a newer one, when the object is deleted through
+// this client, or after `remember_writes_for`. Versions are compared as numbers (the API
+// server's resourceVersions are etcd revisions); an unparsable one is never held back.
+// A write through another client (api_reader's, another process) is not covered.
 #ifndef KOP_CONTROLLER_CACHED_CLIENT_H_
 #define KOP_CONTROLLER_CACHED_CLIENT_H_
 
+#include <atomic>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "kop/base/mutex.h"
 #include "kop/cache/cache_reader.h"
 #include "kop/cache/informer_factory.h"
 #include "kop/client/client.h"
@@ -27,45 +38,82 @@
 
 namespace kop {
 
+struct CachedClientOptions {
+  bool read_your_own_writes = true;
+  // How long a written version is kept when the cache never shows it (an object outside the
+  // cached namespaces, a write the informer has not been asked to watch).
+  std::chrono::milliseconds remember_writes_for{std::chrono::minutes(1)};
+};
+
 // Thread-safe.
 class CachedClient final : public client::ObjectClient {
  public:
   CachedClient(client::Client& client, cache::InformerFactory& cache,
-               std::chrono::milliseconds sync_timeout = std::chrono::minutes(2));
+               std::chrono::milliseconds sync_timeout = std::chrono::minutes(2), CachedClientOptions options = {});
+  // Reads from `cached`, writes to `server`: for tests (a lagging reader over a FakeClient)
+  // and for callers with caches of their own. Resource() is unavailable in this form.
+  CachedClient(client::Reader& cached, client::ObjectClient& server, CachedClientOptions options = {});
 
-  client::StatusWriter& Status() override { return client_.Status(); }
+  client::StatusWriter& Status() override { return status_; }
 
   // The API resource of a kind in a namespace, for anything else (watches, subresources).
   absl::StatusOr<client::ResourceClient> Resource(const GroupVersionKind& gvk, const std::string& ns);
-  // The API server, for live reads.
-  client::Client& direct() { return client_; }
+
+  // Reads answered with a written object because the cache was behind.
+  int64_t reads_served_from_writes() const { return served_from_writes_.load(std::memory_order_relaxed); }
+  // Written versions remembered now.
+  size_t pending_writes() const;
 
  private:
-  absl::StatusOr<client::ObjectPtr> DoGet(const GroupVersionKind& gvk, const ObjectKey& key) override {
-    return reader_.Get(gvk, key);
-  }
+  class StatusPart final : public client::StatusWriter {
+   public:
+    explicit StatusPart(CachedClient& c) : c_(c) {}
+    absl::StatusOr<Object> Update(const Object& obj) override;
+    absl::StatusOr<Object> Patch(const Object& obj, client::PatchType type, const std::string& patch) override;
+
+   private:
+    CachedClient& c_;
+  };
+
+  absl::StatusOr<client::ObjectPtr> DoGet(const GroupVersionKind& gvk, const ObjectKey& key) override;
   absl::StatusOr<std::vector<client::ObjectPtr>> DoList(const GroupVersionKind& gvk, std::string_view ns,
-                                                        const LabelSelector& selector) override {
-    return reader_.List(gvk, ns, selector);
-  }
-  absl::StatusOr<Object> DoCreate(const Object& obj) override { return client_.Create(obj); }
-  absl::StatusOr<Object> DoUpdate(const Object& obj) override { return client_.Update(obj); }
+                                                        const LabelSelector& selector) override;
+  absl::StatusOr<Object> DoCreate(const Object& obj) override { return Remember(server_.Create(obj)); }
+  absl::StatusOr<Object> DoUpdate(const Object& obj) override { return Remember(server_.Update(obj)); }
   absl::StatusOr<Object> DoPatch(const Object& obj, client::PatchType type, const std::string& patch) override {
-    return client_.Patch(obj, type, patch);
+    return Remember(server_.Patch(obj, type, patch));
   }
   absl::StatusOr<Object> DoApply(const Object& obj, const std::string& field_manager, bool force) override {
-    return client_.Apply(obj, field_manager, force);
+    return Remember(server_.Apply(obj, field_manager, force));
   }
-  absl::Status DoDelete(const Object& obj, const client::DeleteOptions& options) override {
-    return client_.Delete(obj, options);
-  }
+  absl::Status DoDelete(const Object& obj, const client::DeleteOptions& options) override;
   absl::Status DoDeleteAllOf(const GroupVersionKind& gvk, std::string_view ns, const LabelSelector& selector,
-                             const client::DeleteOptions& options) override {
-    return client_.DeleteAllOf(gvk, ns, selector, options);
-  }
+                             const client::DeleteOptions& options) override;
 
-  client::Client& client_;
-  cache::CacheReader reader_;
+  // Keeps what a successful write returned; passes the result on.
+  absl::StatusOr<Object> Remember(absl::StatusOr<Object> written);
+  void Forget(const Object& obj);
+
+  struct Written {
+    client::ObjectPtr object;
+    uint64_t resource_version;
+    std::chrono::steady_clock::time_point at;
+  };
+  // "group/Kind" -> "namespace/name" -> what was written last.
+  using Kinds = absl::flat_hash_map<std::string, absl::flat_hash_map<std::string, Written>>;
+
+  client::Client* const client_;  // null in the second form
+  std::unique_ptr<cache::CacheReader> own_reader_;
+  client::Reader& reader_;
+  client::ObjectClient& server_;
+  const CachedClientOptions options_;
+  StatusPart status_{*this};
+
+  mutable kop::Mutex mu_;  // guards written_ and last_prune_
+  Kinds written_ ABSL_GUARDED_BY(mu_);
+  std::chrono::steady_clock::time_point last_prune_ ABSL_GUARDED_BY(mu_);
+  std::atomic<size_t> pending_{0};  // entries in written_, read without the lock
+  std::atomic<int64_t> served_from_writes_{0};
 };
 
 }  // namespace kop

@@ -23,7 +23,7 @@ class Labels final : public Predicate {
   bool Delete(const cache::ObjectPtr& o) const override { return M(o); }
 
  private:
-  bool M(const cache::ObjectPtr& o) const { return s_.Matches(o->Find({"metadata", "labels"})); }
+  bool M(const cache::ObjectPtr& o) const { return s_.Matches(o->FindView({"metadata", "labels"})); }
   LabelSelector s_;
 };
 

@@ -118,7 +118,8 @@ Manager::Manager(ManagerOptions options, std::unique_ptr<client::Client> client,
     cache_options.namespaces = options_.namespaces;
   }
   cache_ = std::make_unique<cache::InformerFactory>(*client_, cache_options);
-  cached_client_ = std::make_unique<CachedClient>(*client_, *cache_, options_.cache_sync_timeout);
+  cached_client_ = std::make_unique<CachedClient>(*client_, *cache_, options_.cache_sync_timeout,
+                                                  CachedClientOptions{.read_your_own_writes = options_.read_your_own_writes});
   checks_.AddReadyzCheck("informers-synced", [this] {
     return synced_.load() ? absl::OkStatus()
                           : absl::UnavailableError("the caches have not synced yet");

@@ -61,6 +61,9 @@ struct ManagerOptions {
   std::vector<std::string> namespaces;
   std::chrono::milliseconds graceful_shutdown_timeout{std::chrono::seconds(30)};
   std::chrono::milliseconds cache_sync_timeout{std::chrono::minutes(2)};
+  // After a write through cached_client(), reads of that object through it never return an
+  // older resourceVersion than the one written (see kop/controller/cached_client.h).
+  bool read_your_own_writes = true;
   // Client-side rate limiting is off by default, as controller-runtime's since v0.21.
   double qps = 0;
   int burst = 0;
