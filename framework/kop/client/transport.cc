@@ -490,6 +490,29 @@ absl::StatusOr<std::unique_ptr<Transport>> Transport::Create(const Config& confi
   if (config.client_cert_pem.empty() != config.client_key_pem.empty()) {
     return absl::InvalidArgumentError("a client certificate needs its key, and a key its certificate");
   }
+  // PEM material that is not PEM would otherwise fail only at the first request, as a TLS
+  // error that does not say which piece was wrong.
+  auto has_block = [](const std::string& pem, std::string_view label_end) {
+    for (size_t at = pem.find("-----BEGIN "); at != std::string::npos; at = pem.find("-----BEGIN ", at + 1)) {
+      const size_t close = pem.find("-----", at + 11);
+      if (close != std::string::npos && std::string_view(pem).substr(at + 11, close - at - 11).ends_with(label_end)) {
+        return true;
+      }
+    }
+    return false;
+  };
+  if (!config.ca_pem.empty() && !has_block(config.ca_pem, "CERTIFICATE")) {
+    return absl::InvalidArgumentError(
+        "the certificate authority data is not PEM: it holds no \"-----BEGIN CERTIFICATE-----\" block");
+  }
+  if (!config.client_cert_pem.empty() && !has_block(config.client_cert_pem, "CERTIFICATE")) {
+    return absl::InvalidArgumentError(
+        "the client certificate data is not PEM: it holds no \"-----BEGIN CERTIFICATE-----\" block");
+  }
+  if (!config.client_key_pem.empty() && !has_block(config.client_key_pem, "PRIVATE KEY")) {
+    return absl::InvalidArgumentError(
+        "the client key data is not PEM: it holds no \"-----BEGIN ... PRIVATE KEY-----\" block");
+  }
   return std::unique_ptr<Transport>(new CurlTransport(config));
 }
 

@@ -34,7 +34,9 @@ bool Disabled(const std::string& address) { return address.empty() || address ==
 
 absl::StatusOr<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
   client::Config config;
-  if (options.config.has_value()) {
+  if (options.transport != nullptr) {
+    config = options.transport->config();
+  } else if (options.config.has_value()) {
     config = *options.config;
   } else {
     KOP_ASSIGN_OR_RETURN(config, client::LoadConfig({.path = options.kubeconfig, .context = options.context}));
@@ -77,9 +79,18 @@ absl::StatusOr<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options)
     client::Config election_config = config;
     election_config.timeout = std::min(config.timeout, options.renew_deadline / 2);
     election_config.user_agent = kop::StrCat(config.user_agent, " leader-election");
-    KOP_ASSIGN_OR_RETURN(election_client, client::Client::Create(election_config));
+    if (options.transport != nullptr) {
+      election_client = client::Client::ForTransport(options.transport);
+    } else {
+      KOP_ASSIGN_OR_RETURN(election_client, client::Client::Create(election_config));
+    }
   }
-  KOP_ASSIGN_OR_RETURN(std::unique_ptr<client::Client> c, client::Client::Create(config));
+  std::unique_ptr<client::Client> c;
+  if (options.transport != nullptr) {
+    c = client::Client::ForTransport(options.transport);
+  } else {
+    KOP_ASSIGN_OR_RETURN(c, client::Client::Create(config));
+  }
   auto manager = std::unique_ptr<Manager>(
       new Manager(std::move(options), std::move(c), std::move(registry), std::move(log)));
   if (election_client != nullptr) {

@@ -57,6 +57,9 @@ struct ManagerOptions {
   std::optional<client::Config> config;
   std::string kubeconfig;
   std::string context;
+  // A transport of the caller's instead of one made from the config (a scripted one in unit
+  // tests). The rest_client_* metrics then report nothing; qps/burst are the transport's.
+  std::shared_ptr<client::Transport> transport;
   // Namespaces to cache (and so to reconcile); empty: all.
   std::vector<std::string> namespaces;
   std::chrono::milliseconds graceful_shutdown_timeout{std::chrono::seconds(30)};
