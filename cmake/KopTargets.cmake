@@ -19,13 +19,17 @@ function(kop_target_defaults target)
 endfunction()
 
 # kop_library(<name> SOURCES ... DEPS ...): a module library kop_<name>, aliased kop::<name>.
+# Installed (with KOP_INSTALL) as lib/libkop_<name>.a and exported as kop::<name>.
 function(kop_library name)
   cmake_parse_arguments(_kl "" "" "SOURCES;DEPS" ${ARGN})
   add_library(kop_${name} ${_kl_SOURCES})
   add_library(kop::${name} ALIAS kop_${name})
-  target_include_directories(kop_${name} PUBLIC ${PROJECT_SOURCE_DIR}/framework)
+  set_target_properties(kop_${name} PROPERTIES EXPORT_NAME ${name})
+  target_include_directories(kop_${name} PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/framework>
+                                                $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
   target_link_libraries(kop_${name} PUBLIC ${_kl_DEPS})
   kop_target_defaults(kop_${name})
+  set_property(GLOBAL APPEND PROPERTY KOP_LIBRARIES kop_${name})
 endfunction()
 
 # kop_test(<name> LABEL <label> [RUN_SERIAL] SOURCES ... DEPS ...): a Catch2 binary whose test cases

@@ -45,7 +45,7 @@ constexpr const char* kGrpcModuleName = "libkop_health_grpc.so";
 
 // Where the module may be: $KOP_GRPC_HEALTH_MODULE when set (and then only there); else
 // beside the executable, in ../lib/kop/ from it (the image's layout), where this build put
-// it, and the dynamic loader's own search path, in that order.
+// it, where the install rules put it, and the dynamic loader's own search path, in that order.
 std::vector<std::string> GrpcModuleCandidates() {
   std::vector<std::string> out;
   if (const char* env = std::getenv("KOP_GRPC_HEALTH_MODULE"); env != nullptr && *env != '\0') {
@@ -60,6 +60,9 @@ std::vector<std::string> GrpcModuleCandidates() {
   }
 #ifdef KOP_GRPC_HEALTH_MODULE_BUILD_PATH
   out.push_back(KOP_GRPC_HEALTH_MODULE_BUILD_PATH);
+#endif
+#ifdef KOP_GRPC_HEALTH_MODULE_INSTALL_PATH
+  out.push_back(KOP_GRPC_HEALTH_MODULE_INSTALL_PATH);  // where `cmake --install` put it
 #endif
   out.push_back(kGrpcModuleName);
   return out;

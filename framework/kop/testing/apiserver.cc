@@ -3,11 +3,14 @@
 #include <arpa/inet.h>
 #include <dlfcn.h>
 #include <netinet/in.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -43,6 +46,11 @@
 #include "kop/testing/internal/table.h"
 #include "kop/testing/internal/tls.h"
 #include "kop/testing/internal/validation.h"
+
+
+// The OpenSSL compatibility shim's bytes (ssl_compat_blob.cc, generated at build time).
+extern const unsigned char kop_ssl_compat_so[];
+extern const std::size_t kop_ssl_compat_so_size;
 
 namespace kop::testing {
 
@@ -155,22 +163,31 @@ using internal::AddDateHeader;
 // ---------------------------------------------------------------------------------------
 // Lifecycle
 
-// Loads the OpenSSL 3 compatibility shim civetweb needs (see internal/ssl_compat.c), from
-// the build tree or from beside the running binary.
+// Loads the OpenSSL 3 compatibility shim civetweb needs (see internal/ssl_compat.c). It is
+// embedded in this library (ssl_compat_blob.cc, made at build time) and loaded from an
+// anonymous in-memory file, so nothing needs installing beside a program that uses it.
 absl::Status LoadSslCompat() {
-  static const bool loaded = [] {
-    for (const std::string& path :
-         {std::string(KOP_SSL_COMPAT_PATH),
-          (std::filesystem::read_symlink("/proc/self/exe").parent_path() / KOP_SSL_COMPAT_NAME)
-              .string()}) {
-      if (dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL) != nullptr) return true;
+  static const std::string error = []() -> std::string {
+    const int fd = memfd_create("libssl.so", MFD_CLOEXEC);
+    if (fd < 0) return kop::StrCat("memfd_create: ", std::strerror(errno));
+    size_t written = 0;
+    while (written < kop_ssl_compat_so_size) {
+      const ssize_t n = write(fd, kop_ssl_compat_so + written, kop_ssl_compat_so_size - written);
+      if (n <= 0) {
+        close(fd);
+        return kop::StrCat("writing the shim: ", std::strerror(errno));
+      }
+      written += static_cast<size_t>(n);
     }
-    return false;
+    const std::string path = kop::StrCat("/proc/self/fd/", fd);
+    void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL);
+    const char* why = handle == nullptr ? dlerror() : nullptr;
+    close(fd);  // the mapping stays
+    return handle == nullptr ? kop::StrCat("dlopen: ", why != nullptr ? why : "unknown error") : "";
   }();
-  if (!loaded) {
-    return absl::FailedPreconditionError(kop::StrCat(
-        "TLS needs ", KOP_SSL_COMPAT_NAME, " (built with kop) beside the binary or at ",
-        KOP_SSL_COMPAT_PATH));
+  if (!error.empty()) {
+    return absl::FailedPreconditionError(
+        kop::StrCat("TLS needs kop's OpenSSL 3 compatibility shim for civetweb, which did not load: ", error));
   }
   return absl::OkStatus();
 }

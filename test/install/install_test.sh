@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# kop used from a project outside its tree (test/install/consumer), three ways:
+#   1. `cmake --install` into a temporary prefix; the project finds it with find_package(kop)
+#      alone, builds, and its test (against the embedded server) passes; its production
+#      binary links no embedded-server code;
+#   2. pkg-config: kop.pc's flags build the same program;
+#   3. kop as a subproject (add_subdirectory), without installing.
+#
+#   install_test.sh BUILD_DIR SOURCE_DIR
+set -euo pipefail
+build=$1
+src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+jobs=$(nproc 2>/dev/null || echo 2)
+consumer=$src/test/install/consumer
+version=$(sed -n 's/^project(kop VERSION \([0-9.]*\).*/\1/p' "$src/CMakeLists.txt")
+# Objects the main build compiled are reused when the compiler is the same and only the
+# build directory differs.
+export CCACHE_NOHASHDIR=1
+
+echo "== install into $tmp/prefix"
+cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
+test -f "$tmp/prefix/lib/cmake/kop/kopConfig.cmake"
+test -x "$tmp/prefix/bin/kop-apiserver"
+test -x "$tmp/prefix/bin/kopctl"
+
+echo "== find_package(kop) from the installed prefix"
+cmake -S "$consumer" -B "$tmp/installed" -DCMAKE_PREFIX_PATH="$tmp/prefix" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$tmp/installed" -j"$jobs" >/dev/null
+"$tmp/installed/greeter_test"
+"$tmp/installed/greeter" --version | grep -qx "greeter on kop $version"
+if nm -C "$tmp/installed/greeter" | grep -qE "kop::testing::|sqlite3_"; then
+  echo "the production binary contains embedded-server code"
+  exit 1
+fi
+# A version the package does not satisfy is refused.
+mkdir -p "$tmp/too-new"
+cat > "$tmp/too-new/CMakeLists.txt" <<CMAKE
+cmake_minimum_required(VERSION 3.22)
+project(too_new LANGUAGES CXX)
+find_package(kop 99.0 CONFIG REQUIRED)
+CMAKE
+if cmake -S "$tmp/too-new" -B "$tmp/too-new/build" -DCMAKE_PREFIX_PATH="$tmp/prefix" >"$tmp/too-new.log" 2>&1; then
+  echo "find_package(kop 99.0) was satisfied by kop $version"
+  exit 1
+fi
+tr -s " \n" " " < "$tmp/too-new.log" | grep -q "compatible with requested version \"99.0\""
+
+echo "== pkg-config"
+export PKG_CONFIG_PATH=$tmp/prefix/lib/pkgconfig
+test "$(pkg-config --modversion kop)" = "$version"
+# shellcheck disable=SC2046
+g++ -o "$tmp/greeter-pc" "$consumer/main.cc" -I"$consumer" $(pkg-config --cflags --libs kop)
+"$tmp/greeter-pc" --version | grep -qx "greeter on kop $version"
+
+echo "== kop as a subproject"
+cmake -S "$consumer" -B "$tmp/subproject" -DKOP_SOURCE_DIR="$src" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$tmp/subproject" -j"$jobs" >/dev/null
+"$tmp/subproject/greeter_test"
+# Its tests and operators were not configured.
+if [ -d "$tmp/subproject/kop/test" ] || [ -d "$tmp/subproject/kop/operators" ]; then
+  echo "kop as a subproject configured its tests or operators"
+  exit 1
+fi
+echo "ok: installed, pkg-config and subproject builds of a project outside the tree pass"
