@@ -67,6 +67,7 @@ set(CPACK_PACKAGE_VENDOR "the kop project")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_CONTACT "kop maintainers <kop@example.com>")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_STRIP_FILES TRUE)  # no debug information in the packages
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_COMPONENTS_ALL dev tools)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
@@ -74,16 +75,16 @@ set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME libkop-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
 set(CPACK_COMPONENT_DEV_DESCRIPTION "Kubernetes operators in C++: development files
- kop is a framework for writing Kubernetes operators in C++: dynamic informers, a
- rate-limited work queue, controllers, a manager with metrics, health probes and leader
- election, and an embedded Kubernetes API server for tests. This package holds the headers,
- the static libraries and the CMake and pkg-config files (find_package(kop)).")
+kop is a framework for writing Kubernetes operators in C++: dynamic informers, a
+rate-limited work queue, controllers, a manager with metrics, health probes and leader
+election, and an embedded Kubernetes API server for tests. This package holds the headers,
+the static libraries and the CMake and pkg-config files (find_package(kop)).")
 set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS
   "libabsl-dev, nlohmann-json3-dev, libcurl4-openssl-dev, libssl-dev, libyaml-dev, prometheus-cpp-dev, libcivetweb-dev, libsqlite3-dev, g++ (>= 4:12), cmake (>= 3.22)")
 set(CPACK_DEBIAN_TOOLS_PACKAGE_NAME kop-tools)
 set(CPACK_DEBIAN_TOOLS_PACKAGE_SECTION devel)
 set(CPACK_COMPONENT_TOOLS_DESCRIPTION "Kubernetes operators in C++: command-line tools
- kop-apiserver, an embedded Kubernetes API server for local development with kubectl, and
- kopctl, a small kubectl-like client.")
+kop-apiserver, an embedded Kubernetes API server for local development with kubectl, and
+kopctl, a small kubectl-like client.")
 set(CPACK_DEBIAN_TOOLS_PACKAGE_SHLIBDEPS ON)
 include(CPack)
