@@ -16,7 +16,7 @@ FROM debian:bookworm-slim
 # Only the shared libraries the operator links at run time (and CA certificates for TLS).
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      ca-certificates libabsl20220623 libcivetweb1 libcurl4 libgrpc++1.51 libsqlite3-0 \
+      ca-certificates libabsl20220623 libcivetweb1 libcurl4 libgrpc++1.51 \
       libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0 libssl3 libyaml-0-2 \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /build/operators/application/application-operator /usr/local/bin/application-operator

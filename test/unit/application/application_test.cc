@@ -4,7 +4,6 @@
 #include "kop/api/condition.h"
 #include "deployment_simulator.h"
 #include "kop/testkit/fake_client.h"
-#include "options.h"
 
 namespace application {
 namespace {
@@ -182,36 +181,6 @@ TEST_CASE("an invalid spec is Degraded with the reasons") {
   REQUIRE(Find(s, "Ready", c)->status == "False");
 }
 
-TEST_CASE("flags parse as kubectl users expect, and mistakes are named") {
-  auto o = ParseOptions({"--namespace", "a,b", "--namespace=c", "--leader-elect", "-v", "2",
-                         "--metrics-bind-address=:9090", "--leader-election-lease-duration", "30s",
-                         "--leader-election-retry-period=500ms", "--max-concurrent-reconciles", "4",
-                         "--log-format=json", "--embedded-apiserver", "--simulate-deployments=false"});
-  REQUIRE(o.ok());
-  REQUIRE(o->namespaces == std::vector<std::string>{"a", "b", "c"});
-  REQUIRE(o->leader_elect);
-  REQUIRE(o->verbosity == 2);
-  REQUIRE(o->metrics_bind_address == ":9090");
-  REQUIRE(o->lease_duration == std::chrono::seconds(30));
-  REQUIRE(o->retry_period == std::chrono::milliseconds(500));
-  REQUIRE(o->max_concurrent_reconciles == 4);
-  REQUIRE(o->log_format == kop::log::Format::kJson);
-  REQUIRE(o->embedded_apiserver);
-  REQUIRE(o->simulate_deployments == false);
-  REQUIRE_FALSE(ParseOptions({}).value().simulate_deployments.has_value());
-
-  REQUIRE(ParseOptions({"--bogus"}).status().message() == "unknown flag --bogus (see --help)");
-  REQUIRE(ParseOptions({"--kubeconfig"}).status().message() == "--kubeconfig needs a value");
-  REQUIRE(ParseOptions({"--max-concurrent-reconciles", "0"}).status().message().find("from 1 to 1024") !=
-          std::string_view::npos);
-  REQUIRE(ParseOptions({"--leader-election-renew-deadline", "ten"}).status().message().find("positive duration") !=
-          std::string_view::npos);
-  REQUIRE(ParseOptions({"--log-format", "xml"}).status().message().find("want json or text") !=
-          std::string_view::npos);
-  REQUIRE(ParseOptions({"stray"}).status().message().find("unexpected argument") != std::string_view::npos);
-  REQUIRE(ParseOptions({"--help"}).value().help);
-  REQUIRE(Usage().find("--embedded-apiserver") != std::string::npos);
-}
 
 TEST_CASE("Reconcile writes the owned objects and the status, then nothing (in memory, no server)") {
   Object app = App({{"image", "nginx:1.25"}, {"replicas", 2}, {"config", {{"app.conf", "x"}}}});

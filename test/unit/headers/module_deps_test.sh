@@ -20,7 +20,8 @@ declare -A allowed=(
   [health]="log base"
   [manager]="controller cache client leaderelection metrics health util log workqueue api base"
   [testing]="log api base"
-  [testkit]="testing client api base"
+  [testkit]="manager testing client log api base"
+  [devmode]="manager testing client log api base"
 )
 status=0
 for dir in "$root"/framework/kop/*/; do
