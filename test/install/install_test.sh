@@ -4,7 +4,9 @@
 #      alone, builds, and its test (against the embedded server) passes; its production
 #      binary links no embedded-server code;
 #   2. pkg-config: kop.pc's flags build the same program;
-#   3. kop as a subproject (add_subdirectory), without installing.
+#   3. kop as a subproject (add_subdirectory), without installing;
+# and a project the installed `kop init` and `kop create api` generate builds against the
+# installed package and as a subproject, and its tests pass, without edits.
 #
 #   install_test.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
@@ -24,6 +26,8 @@ cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
 test -f "$tmp/prefix/lib/cmake/kop/kopConfig.cmake"
 test -x "$tmp/prefix/bin/kop-apiserver"
 test -x "$tmp/prefix/bin/kopctl"
+test -x "$tmp/prefix/bin/kop"
+"$tmp/prefix/bin/kop" version | grep -qx "kop $version"
 
 echo "== find_package(kop) from the installed prefix"
 cmake -S "$consumer" -B "$tmp/installed" -DCMAKE_PREFIX_PATH="$tmp/prefix" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -63,4 +67,21 @@ if [ -d "$tmp/subproject/kop/test" ] || [ -d "$tmp/subproject/kop/operators" ]; 
   echo "kop as a subproject configured its tests or operators"
   exit 1
 fi
+echo "== kop init + kop create api, built against the installed package"
+start=$SECONDS
+"$tmp/prefix/bin/kop" init --domain acme.io --project backup-operator "$tmp/generated" >/dev/null
+(cd "$tmp/generated" && "$tmp/prefix/bin/kop" create api --group backup --version v1 --kind Backup >/dev/null)
+# Re-running changes nothing.
+(cd "$tmp/generated" && "$tmp/prefix/bin/kop" create api --group backup --version v1 --kind Backup | grep -qv "^create")
+cmake -S "$tmp/generated" -B "$tmp/generated/build" -DCMAKE_PREFIX_PATH="$tmp/prefix" >/dev/null
+cmake --build "$tmp/generated/build" -j"$jobs" >/dev/null
+ctest --test-dir "$tmp/generated/build" --output-on-failure
+"$tmp/generated/build/backup-operator" --help | grep -q -- "--leader-elect"
+echo "   generated, built and tested in $((SECONDS - start)) s"
+
+echo "== the generated project with kop as a subproject"
+cmake -S "$tmp/generated" -B "$tmp/generated/build-sub" -DKOP_SOURCE_DIR="$src" >/dev/null
+cmake --build "$tmp/generated/build-sub" -j"$jobs" >/dev/null
+ctest --test-dir "$tmp/generated/build-sub" --output-on-failure
+
 echo "ok: installed, pkg-config and subproject builds of a project outside the tree pass"

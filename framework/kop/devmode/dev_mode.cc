@@ -14,7 +14,8 @@ namespace {
 
 class EmbeddedServerMode final : public DevMode {
  public:
-  EmbeddedServerMode(std::vector<std::string> crds, std::ostream& out) : crds_(std::move(crds)), out_(out) {}
+  EmbeddedServerMode(std::vector<std::string> crds, std::string crds_dir, std::ostream& out)
+      : crds_(std::move(crds)), crds_dir_(std::move(crds_dir)), out_(out) {}
 
   void AddFlags(FlagSet& flags) override {
     flags.Section("Development (an embedded Kubernetes API server in this process)");
@@ -43,6 +44,7 @@ class EmbeddedServerMode final : public DevMode {
     }
     so.address = listen_.substr(0, colon);
     so.port = port;
+    so.crds_dir = crds_dir_;
     KOP_ASSIGN_OR_RETURN(server_, testing::ApiServer::Start(so));
     for (const std::string& text : crds_) {
       KOP_ASSIGN_OR_RETURN(Json crd, ParseYaml(text));
@@ -53,8 +55,10 @@ class EmbeddedServerMode final : public DevMode {
       kubeconfig_ = (std::filesystem::temp_directory_path() / kop::StrCat("kop-dev-kubeconfig-", getpid())).string();
     }
     KOP_RETURN_IF_ERROR(server_->WriteKubeconfig(kubeconfig_));
-    out_ << "Embedded Kubernetes API server at " << server_->url() << " (" << crds_.size()
-         << (crds_.size() == 1 ? " CRD" : " CRDs") << " installed)\n"
+    out_ << "Embedded Kubernetes API server at " << server_->url()
+         << (crds_dir_.empty() ? kop::StrCat(" (", crds_.size(), crds_.size() == 1 ? " CRD" : " CRDs", " installed)")
+                               : kop::StrCat(" (the CRDs of ", crds_dir_, " installed)"))
+         << "\n"
          << "Its kubeconfig: " << kubeconfig_ << "\n"
          << "    export KUBECONFIG=" << kubeconfig_ << "\n"
          << std::flush;
@@ -63,6 +67,7 @@ class EmbeddedServerMode final : public DevMode {
 
  private:
   const std::vector<std::string> crds_;
+  const std::string crds_dir_;
   std::ostream& out_;
   bool enabled_ = false;
   std::string listen_ = "127.0.0.1:0";
@@ -73,7 +78,11 @@ class EmbeddedServerMode final : public DevMode {
 }  // namespace
 
 std::shared_ptr<DevMode> EmbeddedApiServer(std::vector<std::string> crds, std::ostream& out) {
-  return std::make_shared<EmbeddedServerMode>(std::move(crds), out);
+  return std::make_shared<EmbeddedServerMode>(std::move(crds), "", out);
+}
+
+std::shared_ptr<DevMode> EmbeddedApiServerWithCrdsFrom(std::string crds_dir, std::ostream& out) {
+  return std::make_shared<EmbeddedServerMode>(std::vector<std::string>{}, std::move(crds_dir), out);
 }
 
 }  // namespace kop::devmode

@@ -24,6 +24,8 @@ namespace kop::devmode {
 // `crds`: CustomResourceDefinitions (YAML or JSON documents) to install at start. Messages
 // for the person at the terminal (the server's URL, `export KUBECONFIG=...`) go to `out`.
 std::shared_ptr<DevMode> EmbeddedApiServer(std::vector<std::string> crds, std::ostream& out = std::cout);
+// The same with every CRD manifest (*.yaml, *.yml, *.json) of a folder, read at start.
+std::shared_ptr<DevMode> EmbeddedApiServerWithCrdsFrom(std::string crds_dir, std::ostream& out = std::cout);
 
 }  // namespace kop::devmode
 
