@@ -79,6 +79,16 @@ ctest --test-dir "$tmp/generated/build" --output-on-failure
 "$tmp/generated/build/backup-operator" --help | grep -q -- "--leader-elect"
 echo "   generated, built and tested in $((SECONDS - start)) s"
 
+echo "== the tutorial's operator (docs/tutorial.md), written outside the tree with its steps alone"
+"$tmp/prefix/bin/kop" init --domain example.com --project greeting-operator "$tmp/tutorial" >/dev/null
+(cd "$tmp/tutorial" && "$tmp/prefix/bin/kop" create api --group tutorial --version v1 --kind Greeting >/dev/null)
+cp "$src/test/install/tutorial/tutorial.example.com_greetings.yaml" "$tmp/tutorial/crds/"
+cp "$src/test/install/tutorial/greeting_controller.cc" "$tmp/tutorial/controllers/"
+cp "$src/test/install/tutorial/greeting_controller_test.cc" "$tmp/tutorial/test/"
+cmake -S "$tmp/tutorial" -B "$tmp/tutorial/build" -DCMAKE_PREFIX_PATH="$tmp/prefix" >/dev/null
+cmake --build "$tmp/tutorial/build" -j"$jobs" >/dev/null
+ctest --test-dir "$tmp/tutorial/build" --output-on-failure
+
 echo "== the generated project with kop as a subproject"
 cmake -S "$tmp/generated" -B "$tmp/generated/build-sub" -DKOP_SOURCE_DIR="$src" >/dev/null
 cmake --build "$tmp/generated/build-sub" -j"$jobs" >/dev/null
