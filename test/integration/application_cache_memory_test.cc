@@ -36,23 +36,19 @@ TEST_CASE("10,000 reconciles of 1,000 Applications leave no decoded tree in the 
   TestCluster c({.crds_dir = KOP_CRDS_DIR});
   EnsureApplicationCrd(c);
   const std::string ns = c.ns();
-  absl::StatusOr<client::Config> config = client::ConfigFromKubeconfig(ReadFile(c.kubeconfig()));
-  REQUIRE(config.ok());
-  config->qps = 0;
-  auto api = client::Client::Create(*config);
-  REQUIRE(api.ok());
-  client::ResourceClient apps = (*api)->Resource({"example.com", "v1", "applications"}, true).Namespace(ns);
+  std::unique_ptr<client::Client> api = UnthrottledClient(c);
+  client::ResourceClient apps = api->Resource({"example.com", "v1", "applications"}, true).Namespace(ns);
   for (int i = 0; i < kApplications; ++i) {
     Object app = Object::New({"example.com", "v1", "Application"}, {ns, "app-" + std::to_string(i)});
     app.mutable_spec() = {{"image", "nginx:1.25"}, {"replicas", 1 + i % 3}, {"config", {{"k", std::to_string(i)}}}};
     REQUIRE(apps.Create(app).ok());
   }
 
-  cache::InformerFactory informers(**api, {.namespace_ = ns});
+  cache::InformerFactory informers(*api, {.namespace_ = ns});
   informers.Start();
-  CachedClient cached(**api, informers);
+  CachedClient cached(*api, informers);
   application::ApplicationReconciler reconciler(nullptr);
-  ReconcileContext ctx(cached, **api, log::Root().WithName("memory-test"));
+  ReconcileContext ctx(cached, *api, log::Root().WithName("memory-test"));
   auto reconcile_all = [&] {
     int requeued = 0;
     for (int i = 0; i < kApplications; ++i) {

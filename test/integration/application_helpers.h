@@ -3,12 +3,15 @@
 #define KOP_TEST_INTEGRATION_APPLICATION_HELPERS_H_
 
 #include <chrono>
+#include <memory>
 #include <fstream>
 #include <sstream>
 #include <string>
 
 #include "catch2/catch.hpp"
 #include "kop/api/yaml.h"
+#include "kop/client/client.h"
+#include "kop/client/config.h"
 #include "support/cluster.h"
 #include "support/wait.h"
 
@@ -33,6 +36,16 @@ inline void EnsureApplicationCrd(TestCluster& c) {
     REQUIRE((code == 201 || code == 409));
   }
   REQUIRE(WaitFor([&] { return c.http().Get("/apis/example.com/v1").code == 200; }, std::chrono::seconds(30)));
+}
+
+// A client for the cluster, without client-side rate limiting.
+inline std::unique_ptr<client::Client> UnthrottledClient(TestCluster& c) {
+  absl::StatusOr<client::Config> config = client::ConfigFromKubeconfig(ReadFile(c.kubeconfig()));
+  REQUIRE(config.ok());
+  config->qps = 0;
+  absl::StatusOr<std::unique_ptr<client::Client>> client = client::Client::Create(*config);
+  REQUIRE(client.ok());
+  return *std::move(client);
 }
 
 }  // namespace kop::test

@@ -20,6 +20,17 @@ absl::StatusOr<bool> ParseBoolValue(const std::string& name, const std::optional
   return Invalid(name, kop::StrCat("\"", *v, "\" is not true or false"));
 }
 
+// Sets a bool or an optional<bool> from --flag (true) or --flag=true|false.
+template <typename T>
+std::function<absl::Status(const std::string&, const std::optional<std::string>&)> BoolSetter(T* target) {
+  return [target](const std::string& n, const std::optional<std::string>& v) -> absl::Status {
+    absl::StatusOr<bool> b = ParseBoolValue(n, v);
+    if (!b.ok()) return b.status();
+    *target = *b;
+    return absl::OkStatus();
+  };
+}
+
 void SplitInto(const std::string& v, std::vector<std::string>* out) {
   size_t start = 0;
   while (start <= v.size()) {
@@ -68,48 +79,32 @@ void FlagSet::Section(std::string title) {
 }
 
 void FlagSet::String(const std::string& name, std::string* target, std::string help, std::string value_name) {
-  flags_[name] = {std::move(help), std::move(value_name),
+  Define(name, {std::move(help), std::move(value_name),
                   [target](const std::string&, const std::optional<std::string>& v) {
                     *target = *v;
                     return absl::OkStatus();
-                  }};
-  (adding_standard_ ? standard_lines_ : lines_).push_back({.name = name});
+                  }});
 }
 
 void FlagSet::StringList(const std::string& name, std::vector<std::string>* target, std::string help,
                          std::string value_name) {
-  flags_[name] = {std::move(help), std::move(value_name),
+  Define(name, {std::move(help), std::move(value_name),
                   [target](const std::string&, const std::optional<std::string>& v) {
                     SplitInto(*v, target);
                     return absl::OkStatus();
-                  }};
-  (adding_standard_ ? standard_lines_ : lines_).push_back({.name = name});
+                  }});
 }
 
 void FlagSet::Bool(const std::string& name, bool* target, std::string help) {
-  flags_[name] = {std::move(help), "",
-                  [target](const std::string& n, const std::optional<std::string>& v) -> absl::Status {
-                    absl::StatusOr<bool> b = ParseBoolValue(n, v);
-                    if (!b.ok()) return b.status();
-                    *target = *b;
-                    return absl::OkStatus();
-                  }};
-  (adding_standard_ ? standard_lines_ : lines_).push_back({.name = name});
+  Define(name, {std::move(help), "", BoolSetter(target)});
 }
 
 void FlagSet::OptionalBool(const std::string& name, std::optional<bool>* target, std::string help) {
-  flags_[name] = {std::move(help), "",
-                  [target](const std::string& n, const std::optional<std::string>& v) -> absl::Status {
-                    absl::StatusOr<bool> b = ParseBoolValue(n, v);
-                    if (!b.ok()) return b.status();
-                    *target = *b;
-                    return absl::OkStatus();
-                  }};
-  (adding_standard_ ? standard_lines_ : lines_).push_back({.name = name});
+  Define(name, {std::move(help), "", BoolSetter(target)});
 }
 
 void FlagSet::Int(const std::string& name, int* target, int min, int max, std::string help) {
-  flags_[name] = {std::move(help), "N",
+  Define(name, {std::move(help), "N",
                   [target, min, max](const std::string& n, const std::optional<std::string>& v) -> absl::Status {
                     int x = 0;
                     auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), x);
@@ -118,18 +113,21 @@ void FlagSet::Int(const std::string& name, int* target, int min, int max, std::s
                     }
                     *target = x;
                     return absl::OkStatus();
-                  }};
-  (adding_standard_ ? standard_lines_ : lines_).push_back({.name = name});
+                  }});
 }
 
 void FlagSet::Duration(const std::string& name, std::chrono::milliseconds* target, std::string help) {
-  flags_[name] = {std::move(help), "DURATION",
+  Define(name, {std::move(help), "DURATION",
                   [target](const std::string& n, const std::optional<std::string>& v) -> absl::Status {
                     absl::StatusOr<std::chrono::milliseconds> d = ParseGoDuration(*v);
                     if (!d.ok()) return Invalid(n, std::string(d.status().message()));
                     *target = *d;
                     return absl::OkStatus();
-                  }};
+                  }});
+}
+
+void FlagSet::Define(const std::string& name, Flag flag) {
+  flags_[name] = std::move(flag);
   (adding_standard_ ? standard_lines_ : lines_).push_back({.name = name});
 }
 

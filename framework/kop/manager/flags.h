@@ -76,6 +76,7 @@ class FlagSet {
     std::string section;  // a heading when set
     std::string name;
   };
+  void Define(const std::string& name, Flag flag);
   const std::string program_;
   const std::string description_;
   std::map<std::string, Flag> flags_;

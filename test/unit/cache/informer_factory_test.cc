@@ -7,6 +7,7 @@
 #include <string>
 
 #include "catch2/catch.hpp"
+#include "support/api_json.h"
 #include "support/scripted_transport.h"
 
 namespace kop::cache {
@@ -15,13 +16,10 @@ namespace {
 using kop::test::ScriptedTransport;
 using namespace std::chrono_literals;
 
-constexpr char kApis[] = R"({"kind":"APIGroupDiscoveryList","apiVersion":"apidiscovery.k8s.io/v2","metadata":{},"items":[
-  {"metadata":{"name":"apps"},"versions":[{"version":"v1","freshness":"Current","resources":[
-    {"resource":"deployments","responseKind":{"group":"apps","version":"v1","kind":"Deployment"},"scope":"Namespaced","verbs":["list","watch"]}]}]}]})";
-constexpr char kApi[] = R"({"kind":"APIGroupDiscoveryList","apiVersion":"apidiscovery.k8s.io/v2","metadata":{},"items":[
-  {"metadata":{},"versions":[{"version":"v1","freshness":"Current","resources":[
-    {"resource":"namespaces","responseKind":{"group":"","version":"v1","kind":"Namespace"},"scope":"Cluster","verbs":["list","watch"]}]}]}]})";
-constexpr char kAggregated[] = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+const std::vector<kop::test::DiscoveredResource> kServed = {{"apps", "v1", "deployments", "Deployment"}, {"", "v1", "namespaces", "Namespace", false}};
+const std::string kApis = kop::test::AggregatedDiscovery(kServed, false);
+const std::string kApi = kop::test::AggregatedDiscovery(kServed, true);
+constexpr const char* kAggregated = kop::test::kAggregatedDiscoveryType;
 
 std::string EmptyList(const std::string& kind) {
   return R"({"kind":")" + kind + R"(List","apiVersion":"v1","metadata":{"resourceVersion":"7"},"items":[]})";

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "catch2/catch.hpp"
+#include "support/api_json.h"
 #include "support/scripted_transport.h"
 
 namespace kop::cache {
@@ -17,6 +18,8 @@ namespace {
 
 using kop::test::ScriptedStream;
 using kop::test::ScriptedTransport;
+using kop::test::ConfigMapEvent;
+using kop::test::ListJson;
 using namespace std::chrono_literals;
 
 // Records "add:a@5(initial)", "update:a@5->a@6", "delete:a@6".
@@ -66,15 +69,11 @@ std::string Item(const std::string& name, const std::string& rv) {
 }
 
 std::string List(const std::string& rv, const std::vector<std::string>& items) {
-  std::string body = R"({"kind":"ConfigMapList","apiVersion":"v1","metadata":{"resourceVersion":")" + rv +
-                     R"("},"items":[)";
-  for (size_t i = 0; i < items.size(); ++i) body += (i > 0 ? "," : "") + items[i];
-  return body + "]}";
+  return ListJson("ConfigMap", rv, items);
 }
 
 std::string Event(const std::string& type, const std::string& name, const std::string& rv) {
-  return R"({"type":")" + type + R"(","object":{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":")" + name +
-         R"(","namespace":"default","resourceVersion":")" + rv + "\"}}}\n";
+  return ConfigMapEvent(type, name, rv);
 }
 
 InformerOptions Options() {

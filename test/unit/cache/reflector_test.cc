@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "catch2/catch.hpp"
+#include "support/api_json.h"
 #include "support/scripted_transport.h"
 
 namespace kop::cache {
@@ -16,6 +17,8 @@ namespace {
 
 using kop::test::ScriptedStream;
 using kop::test::ScriptedTransport;
+using kop::test::ConfigMapEvent;
+using kop::test::ListJson;
 using namespace std::chrono_literals;
 
 // What the sink saw, in order: "replace@RV:a,b" or "ADDED:a@RV".
@@ -61,16 +64,11 @@ std::string Item(const std::string& name, const std::string& rv) {
 }
 
 std::string List(const std::string& rv, const std::vector<std::string>& items, const std::string& cont = "") {
-  std::string body = R"({"kind":"ConfigMapList","apiVersion":"v1","metadata":{"resourceVersion":")" + rv + "\"";
-  if (!cont.empty()) body += R"(,"continue":")" + cont + "\"";
-  body += R"(},"items":[)";
-  for (size_t i = 0; i < items.size(); ++i) body += (i > 0 ? "," : "") + items[i];
-  return body + "]}";
+  return ListJson("ConfigMap", rv, items, cont);
 }
 
 std::string Event(const std::string& type, const std::string& name, const std::string& rv) {
-  return R"({"type":")" + type + R"(","object":{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":")" + name +
-         R"(","namespace":"default","resourceVersion":")" + rv + "\"}}}\n";
+  return ConfigMapEvent(type, name, rv);
 }
 
 std::string Bookmark(const std::string& rv) {

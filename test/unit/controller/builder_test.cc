@@ -10,6 +10,7 @@
 
 #include "catch2/catch.hpp"
 #include "kop/testkit/fake_client.h"
+#include "support/api_json.h"
 #include "support/scripted_transport.h"
 
 namespace kop {
@@ -19,15 +20,10 @@ using kop::test::ScriptedStream;
 using kop::test::ScriptedTransport;
 using namespace std::chrono_literals;
 
-constexpr char kApis[] = R"({"kind":"APIGroupDiscoveryList","apiVersion":"apidiscovery.k8s.io/v2","metadata":{},"items":[
-  {"metadata":{"name":"apps"},"versions":[{"version":"v1","freshness":"Current","resources":[
-    {"resource":"deployments","responseKind":{"group":"apps","version":"v1","kind":"Deployment"},"scope":"Namespaced","verbs":["list","watch"]}]}]},
-  {"metadata":{"name":"example.com"},"versions":[{"version":"v1","freshness":"Current","resources":[
-    {"resource":"widgets","responseKind":{"group":"example.com","version":"v1","kind":"Widget"},"scope":"Namespaced","verbs":["list","watch"]}]}]}]})";
-constexpr char kApi[] = R"({"kind":"APIGroupDiscoveryList","apiVersion":"apidiscovery.k8s.io/v2","metadata":{},"items":[
-  {"metadata":{},"versions":[{"version":"v1","freshness":"Current","resources":[
-    {"resource":"configmaps","responseKind":{"group":"","version":"v1","kind":"ConfigMap"},"scope":"Namespaced","verbs":["list","watch"]}]}]}]})";
-constexpr char kAggregated[] = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+const std::vector<kop::test::DiscoveredResource> kServed = {{"apps", "v1", "deployments", "Deployment"}, {"example.com", "v1", "widgets", "Widget"}, {"", "v1", "configmaps", "ConfigMap"}};
+const std::string kApis = kop::test::AggregatedDiscovery(kServed, false);
+const std::string kApi = kop::test::AggregatedDiscovery(kServed, true);
+constexpr const char* kAggregated = kop::test::kAggregatedDiscoveryType;
 
 // Counts reconciles per key.
 class Recorder final : public Reconciler {
@@ -97,9 +93,7 @@ class TestHost final : public ControllerHost {
   std::vector<std::shared_ptr<ScriptedStream>> streams;
 };
 
-std::string Event(const std::string& type, const std::string& object) {
-  return R"({"type":")" + type + R"(","object":)" + object + "}\n";
-}
+std::string Event(const std::string& type, const std::string& object) { return kop::test::EventJson(type, object); }
 
 TEST_CASE("builder: For and Owns enqueue the primary's key; the name defaults to the kind", "[builder]") {
   TestHost host;

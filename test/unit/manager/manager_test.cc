@@ -10,6 +10,7 @@
 
 #include "catch2/catch.hpp"
 #include "kop/base/mutex.h"
+#include "support/api_json.h"
 #include "support/scripted_transport.h"
 
 namespace kop {
@@ -18,11 +19,10 @@ namespace {
 using kop::test::ScriptedTransport;
 using namespace std::chrono_literals;
 
-constexpr char kApis[] = R"({"kind":"APIGroupDiscoveryList","apiVersion":"apidiscovery.k8s.io/v2","metadata":{},"items":[
-  {"metadata":{"name":"apps"},"versions":[{"version":"v1","freshness":"Current","resources":[
-    {"resource":"deployments","responseKind":{"group":"apps","version":"v1","kind":"Deployment"},"scope":"Namespaced","verbs":["list","watch"]}]}]}]})";
-constexpr char kApi[] = R"({"kind":"APIGroupDiscoveryList","apiVersion":"apidiscovery.k8s.io/v2","metadata":{},"items":[]})";
-constexpr char kAggregated[] = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+const std::vector<kop::test::DiscoveredResource> kServed = {{"apps", "v1", "deployments", "Deployment"}};
+const std::string kApis = kop::test::AggregatedDiscovery(kServed, false);
+const std::string kApi = kop::test::AggregatedDiscovery(kServed, true);
+constexpr const char* kAggregated = kop::test::kAggregatedDiscoveryType;
 
 std::shared_ptr<ScriptedTransport> Serving(bool lists_work) {
   auto t = std::make_shared<ScriptedTransport>();
