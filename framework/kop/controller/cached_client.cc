@@ -85,15 +85,19 @@ void CachedClient::Forget(const Object& obj) {
 
 absl::StatusOr<client::ObjectPtr> CachedClient::DoGet(const GroupVersionKind& gvk, const ObjectKey& key) {
   absl::StatusOr<client::ObjectPtr> cached = reader_.Get(gvk, key);
-  if (pending_.load(std::memory_order_relaxed) == 0) return cached;
-  if (!cached.ok() && !kop::IsNotFound(cached.status())) return cached;
+  // Absent from the cache: answer so. Had it been created by this client and not reached the
+  // cache yet, a NotFound only delays (a create answers AlreadyExists); had it been deleted by
+  // someone else, answering with the written object would hide the deletion, and nothing would
+  // reconcile it again.
+  if (pending_.load(std::memory_order_relaxed) == 0 || !cached.ok()) return cached;
   kop::MutexLock lock(&mu_);
   auto kind = written_.find(KindKey(gvk.group, gvk.kind));
   if (kind == written_.end()) return cached;
   auto it = kind->second.find(NameKey(key.namespace_, key.name));
   if (it == kind->second.end()) return cached;
-  if (cached.ok() && VersionOf(**cached) >= it->second.resource_version) {
-    // The cache caught up: forget the write.
+  const bool expired = std::chrono::steady_clock::now() - it->second.at > options_.remember_writes_for;
+  if (expired || (cached.ok() && VersionOf(**cached) >= it->second.resource_version)) {
+    // The cache caught up (or the write is too old to trust over it): forget the write.
     kind->second.erase(it);
     pending_.fetch_sub(1, std::memory_order_relaxed);
     if (kind->second.empty()) written_.erase(kind);
@@ -114,8 +118,10 @@ absl::StatusOr<std::vector<client::ObjectPtr>> CachedClient::DoList(const GroupV
   position.reserve(items.size());
   for (size_t i = 0; i < items.size(); ++i) position[NameKey(items[i]->namespace_(), items[i]->name())] = i;
   bool dropped = false;
+  const auto now = std::chrono::steady_clock::now();
   for (const auto& [name_key, w] : kind->second) {
     if (!ns.empty() && w.object->namespace_() != ns) continue;
+    if (now - w.at > options_.remember_writes_for) continue;  // too old to trust over the cache
     auto at = position.find(name_key);
     if (at != position.end()) {
       if (VersionOf(*items[at->second]) >= w.resource_version) continue;
@@ -126,10 +132,8 @@ absl::StatusOr<std::vector<client::ObjectPtr>> CachedClient::DoList(const GroupV
         items[at->second] = nullptr;  // relabelled out of the selection by the write
         dropped = true;
       }
-    } else if (selector.Matches(w.object->FindView({"metadata", "labels"}))) {
-      items.push_back(w.object);  // created (or relabelled into the selection) and not cached yet
-      served_from_writes_.fetch_add(1, std::memory_order_relaxed);
     }
+    // Not in the cached list: as for Get, the cache's answer stands (it may have been deleted).
   }
   if (dropped) std::erase(items, nullptr);
   return items;

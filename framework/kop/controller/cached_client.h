@@ -11,13 +11,16 @@
 // Read your own writes (on by default): the cache lags the server, so a Get right after a
 // write would often show the state before it, and a reconciler acting on it writes again or
 // conflicts. This client remembers what each write through it returned and, while the cache
-// still holds an older resourceVersion of that object (or none, after a create), Get and List
-// answer with the written object instead. Nothing waits: a read costs one hash lookup more
-// when writes are pending and none otherwise, and no other key is held up. A written version
-// is forgotten once the cache shows it or a newer one, when the object is deleted through
-// this client, or after `remember_writes_for`. Versions are compared as numbers (the API
-// server's resourceVersions are etcd revisions); an unparsable one is never held back.
-// A write through another client (api_reader's, another process) is not covered.
+// still holds an older resourceVersion of that object, Get and List answer with the written
+// object instead. What the cache does not hold at all is not found, even right after a create
+// (a second create answers AlreadyExists): answering with the written object there would hide a
+// deletion by someone else, and nothing would reconcile it again. Nothing waits: a read costs
+// one hash lookup more when writes are pending and none otherwise, and no other key is held
+// up. A written version is forgotten once the cache shows it or a newer one, when the object
+// is deleted through this client, or `remember_writes_for` (10 s) after the write. Versions
+// are compared as numbers (the API server's resourceVersions are etcd revisions); an
+// unparsable one is never held back. A write through another client (api_reader's, another
+// process) is not covered.
 #ifndef KOP_CONTROLLER_CACHED_CLIENT_H_
 #define KOP_CONTROLLER_CACHED_CLIENT_H_
 
@@ -40,9 +43,11 @@ namespace kop {
 
 struct CachedClientOptions {
   bool read_your_own_writes = true;
-  // How long a written version is kept when the cache never shows it (an object outside the
-  // cached namespaces, a write the informer has not been asked to watch).
-  std::chrono::milliseconds remember_writes_for{std::chrono::minutes(1)};
+  // How long a written version may stand in for the cache: a cache is normally milliseconds
+  // behind, so this only bounds the cases where it never shows the write (an object outside
+  // the cached namespaces) or where someone else deleted the object before this client read it
+  // back (it is then read for up to this long after the write).
+  std::chrono::milliseconds remember_writes_for{std::chrono::seconds(10)};
 };
 
 // Thread-safe.

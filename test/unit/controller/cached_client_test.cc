@@ -2,6 +2,7 @@
 // FakeClient stands for the informers, another for the API server).
 #include "kop/controller/cached_client.h"
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,22 +36,30 @@ struct Fixture {
   }
 };
 
-TEST_CASE("cached client: a created object is read back before the cache has it", "[cached_client]") {
+TEST_CASE("cached client: what the cache does not hold is not found, even just after a create", "[cached_client]") {
   Fixture f;
-  REQUIRE(f.client.Create(ConfigMap("a", "1")).ok());
-  absl::StatusOr<client::ObjectPtr> got = f.client.Get(kCM, {"ns", "a"});
-  REQUIRE(got.ok());
-  CHECK(ValueOf(*got) == "1");
-  absl::StatusOr<std::vector<client::ObjectPtr>> listed = f.client.List(kCM, "ns");
-  REQUIRE(listed.ok());
-  REQUIRE(listed->size() == 1);
-  CHECK(f.client.reads_served_from_writes() == 2);
-  CHECK(f.client.pending_writes() == 1);
-  // Once the cache shows it, reads come from the cache and the write is forgotten.
+  absl::StatusOr<Object> created = f.client.Create(ConfigMap("a", "1"));
+  REQUIRE(created.ok());
+  // Not in the cache yet: NotFound (a second create would answer AlreadyExists).
+  CHECK(kop::IsNotFound(f.client.Get(kCM, {"ns", "a"}).status()));
+  CHECK(f.client.List(kCM, "ns")->empty());
   f.Sync("a");
   REQUIRE(f.client.Get(kCM, {"ns", "a"}).ok());
   CHECK(f.client.pending_writes() == 0);
-  CHECK(f.client.reads_served_from_writes() == 2);
+}
+
+TEST_CASE("cached client: an object deleted by someone else after our write reads as deleted", "[cached_client]") {
+  Fixture f;
+  REQUIRE(f.client.Create(ConfigMap("a", "1")).ok());
+  f.Sync("a");
+  Object next = **f.server.Get(kCM, {"ns", "a"});
+  next.mutable_json()["data"]["v"] = "2";
+  REQUIRE(f.client.Update(next).ok());  // remembered: the cache still holds "1"
+  // Someone else deletes it, and the informer sees the delete before this client reads it
+  // back: the written version must not hide the deletion (nothing would reconcile it again).
+  REQUIRE(f.cache.Delete(**f.cache.Get(kCM, {"ns", "a"})).ok());
+  CHECK(kop::IsNotFound(f.client.Get(kCM, {"ns", "a"}).status()));
+  CHECK(f.client.List(kCM, "ns")->empty());
 }
 
 TEST_CASE("cached client: an update is never read back older, in Get or List", "[cached_client]") {
@@ -81,7 +90,7 @@ TEST_CASE("cached client: an update is never read back older, in Get or List", "
   CHECK((*f.client.Get(kCM, {"ns", "a"}))->FindView({"status", "phase"}).get_string() == "Ready");
 }
 
-TEST_CASE("cached client: a write that relabels an object moves it in and out of a selection", "[cached_client]") {
+TEST_CASE("cached client: a write that relabels an object moves it out of a selection at once", "[cached_client]") {
   Fixture f;
   REQUIRE(f.client.Create(ConfigMap("a", "1", "a")).ok());
   f.Sync("a");
@@ -91,6 +100,9 @@ TEST_CASE("cached client: a write that relabels an object moves it in and out of
   moved.mutable_json()["metadata"]["labels"]["team"] = "b";
   REQUIRE(f.client.Update(moved).ok());
   CHECK(f.client.List(kCM, "ns", team_a)->empty());
+  // Into a selection only once the cache shows it (the cache's answer stands for what it lacks).
+  CHECK(f.client.List(kCM, "ns", team_b)->empty());
+  f.Sync("a");
   REQUIRE(f.client.List(kCM, "ns", team_b)->size() == 1);
   // Another namespace's list is not touched.
   CHECK(f.client.List(kCM, "elsewhere", team_b)->empty());
@@ -98,10 +110,10 @@ TEST_CASE("cached client: a write that relabels an object moves it in and out of
 
 TEST_CASE("cached client: deletes forget, and the option turns it off", "[cached_client]") {
   Fixture f;
-  REQUIRE(f.client.Create(ConfigMap("a", "1")).ok());
+  absl::StatusOr<Object> a = f.client.Create(ConfigMap("a", "1"));
+  REQUIRE(a.ok());
   CHECK(f.client.pending_writes() == 1);
-  Object a = **f.client.Get(kCM, {"ns", "a"});
-  REQUIRE(f.client.Delete(a).ok());
+  REQUIRE(f.client.Delete(*a).ok());
   CHECK(f.client.pending_writes() == 0);
   CHECK(kop::IsNotFound(f.client.Get(kCM, {"ns", "a"}).status()));
 
@@ -123,6 +135,25 @@ TEST_CASE("cached client: a cache newer than the write wins", "[cached_client]")
   f.Sync("a");
   CHECK(ValueOf(*f.client.Get(kCM, {"ns", "a"})) == "3");
   CHECK(f.client.pending_writes() == 0);
+}
+
+TEST_CASE("cached client: a write stands in for the cache only for remember_writes_for", "[cached_client]") {
+  testkit::FakeClient server;
+  testkit::FakeClient cache;
+  CachedClient client(cache, server, {.remember_writes_for = std::chrono::milliseconds(1)});
+  REQUIRE(client.Create(ConfigMap("a", "1")).ok());
+  cache.Add(**server.Get(kCM, {"ns", "a"}));
+  Object next = **server.Get(kCM, {"ns", "a"});
+  next.mutable_json()["data"]["v"] = "2";
+  REQUIRE(client.Update(next).ok());
+  // The cache never shows the update: once the window passes, reads answer from the cache
+  // alone, with no write through the client in between.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (ValueOf(*client.Get(kCM, {"ns", "a"})) != "1") {
+    if (std::chrono::steady_clock::now() > deadline) FAIL("the written version outlived remember_writes_for");
+  }
+  CHECK(client.pending_writes() == 0);
+  CHECK(ValueOf(client.List(kCM, "ns")->at(0)) == "1");
 }
 
 }  // namespace
