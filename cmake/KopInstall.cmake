@@ -24,6 +24,11 @@ install(TARGETS ${_kop_libraries} kop_framework
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/framework/kop
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT dev
   FILES_MATCHING PATTERN "*.h")
+# The built-in kinds' types, generated at build time.
+get_property(_kop_k8s_generated GLOBAL PROPERTY KOP_K8S_GENERATED_DIR)
+install(DIRECTORY ${_kop_k8s_generated}/kop
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT dev
+  FILES_MATCHING PATTERN "*.h")
 install(TARGETS kop_health_grpc
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/kop COMPONENT dev)
 install(TARGETS kop-apiserver kopctl RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT tools)
@@ -51,7 +56,7 @@ install(FILES ${PROJECT_BINARY_DIR}/kopConfig.cmake ${PROJECT_BINARY_DIR}/kopCon
 # from the .pc file's own place, so an installed tree can be moved (or unpacked elsewhere).
 file(RELATIVE_PATH KOP_PC_PREFIX_FROM_PCFILEDIR ${CMAKE_INSTALL_FULL_LIBDIR}/pkgconfig ${CMAKE_INSTALL_PREFIX})
 string(REGEX REPLACE "/$" "" KOP_PC_PREFIX_FROM_PCFILEDIR "${KOP_PC_PREFIX_FROM_PCFILEDIR}")
-set(KOP_PC_LIBS "-lkop_manager -lkop_util -lkop_leaderelection -lkop_controller -lkop_cache -lkop_health -lkop_metrics -lkop_workqueue -lkop_client -lkop_log -lkop_api -lkop_base")
+set(KOP_PC_LIBS "-lkop_manager -lkop_util -lkop_leaderelection -lkop_controller -lkop_cache -lkop_health -lkop_metrics -lkop_workqueue -lkop_client -lkop_log -lkop_k8s -lkop_api -lkop_base")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/kop.pc.in ${PROJECT_BINARY_DIR}/kop.pc @ONLY)
 configure_file(${PROJECT_SOURCE_DIR}/cmake/kop-testing.pc.in ${PROJECT_BINARY_DIR}/kop-testing.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/kop.pc ${PROJECT_BINARY_DIR}/kop-testing.pc

@@ -29,10 +29,12 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "kop/api/codec.h"
 #include "kop/api/group_version.h"
 #include "kop/api/label_selector.h"
 #include "kop/api/object.h"
 #include "kop/api/object_key.h"
+#include "kop/base/status_macros.h"
 
 namespace kop::client {
 
@@ -63,6 +65,27 @@ class Reader {
     return DoList(gvk, ns, selector);
   }
 
+  // Typed reads: the object decoded into its type (kop/k8s for built-in kinds, your own
+  // declared types for custom resources). Decoding reads the shared snapshot in place: a
+  // cached object is neither copied nor expanded into a JSON tree first.
+  //   KOP_ASSIGN_OR_RETURN(auto d, ctx.client().Get<kop::k8s::apps::v1::Deployment>(key));
+  template <TypedKind T>
+  absl::StatusOr<T> Get(const ObjectKey& key) {
+    KOP_ASSIGN_OR_RETURN(ObjectPtr obj, DoGet(T::kGroupVersionKind, key));
+    return kop::FromObject<T>(*obj);
+  }
+  template <TypedKind T>
+  absl::StatusOr<std::vector<T>> List(std::string_view ns = "", const LabelSelector& selector = {}) {
+    KOP_ASSIGN_OR_RETURN(std::vector<ObjectPtr> objs, DoList(T::kGroupVersionKind, ns, selector));
+    std::vector<T> out;
+    out.reserve(objs.size());
+    for (const ObjectPtr& o : objs) {
+      KOP_ASSIGN_OR_RETURN(T t, kop::FromObject<T>(*o));
+      out.push_back(std::move(t));
+    }
+    return out;
+  }
+
  private:
   virtual absl::StatusOr<ObjectPtr> DoGet(const GroupVersionKind& gvk, const ObjectKey& key) = 0;
   virtual absl::StatusOr<std::vector<ObjectPtr>> DoList(const GroupVersionKind& gvk, std::string_view ns,
@@ -76,6 +99,18 @@ class StatusWriter {
   // Writes obj's status (with its resourceVersion as precondition); returns the stored object.
   virtual absl::StatusOr<Object> Update(const Object& obj) = 0;
   virtual absl::StatusOr<Object> Patch(const Object& obj, PatchType type, const std::string& patch) = 0;
+
+  // Typed: the stored object decoded back into T.
+  template <TypedKind T>
+  absl::StatusOr<T> Update(const T& obj) {
+    KOP_ASSIGN_OR_RETURN(Object stored, Update(kop::ToObject(obj)));
+    return kop::FromObject<T>(stored);
+  }
+  template <TypedKind T>
+  absl::StatusOr<T> Patch(const T& obj, PatchType type, const std::string& patch) {
+    KOP_ASSIGN_OR_RETURN(Object stored, Patch(kop::ToObject(obj), type, patch));
+    return kop::FromObject<T>(stored);
+  }
 };
 
 // Writes go to the API server. The object's apiVersion and kind say which resource, its
@@ -102,6 +137,34 @@ class Writer {
     return DoDeleteAllOf(gvk, ns, selector, options);
   }
   virtual StatusWriter& Status() = 0;
+
+  // Typed writes: T encoded as the server writes it, the stored object decoded back.
+  template <TypedKind T>
+  absl::StatusOr<T> Create(const T& obj) {
+    KOP_ASSIGN_OR_RETURN(Object stored, DoCreate(kop::ToObject(obj)));
+    return kop::FromObject<T>(stored);
+  }
+  template <TypedKind T>
+  absl::StatusOr<T> Update(const T& obj) {
+    KOP_ASSIGN_OR_RETURN(Object stored, DoUpdate(kop::ToObject(obj)));
+    return kop::FromObject<T>(stored);
+  }
+  template <TypedKind T>
+  absl::StatusOr<T> Patch(const T& obj, PatchType type, const std::string& patch) {
+    KOP_ASSIGN_OR_RETURN(Object stored, DoPatch(kop::ToObject(obj), type, patch));
+    return kop::FromObject<T>(stored);
+  }
+  // Server-side apply of every field T sets. Plain members are always sent (counts and
+  // required fields included), so apply with types whose optional fields say what you own.
+  template <TypedKind T>
+  absl::StatusOr<T> Apply(const T& obj, const std::string& field_manager, bool force = true) {
+    KOP_ASSIGN_OR_RETURN(Object stored, DoApply(kop::ToObject(obj), field_manager, force));
+    return kop::FromObject<T>(stored);
+  }
+  template <TypedKind T>
+  absl::Status Delete(const T& obj, const DeleteOptions& options = {}) {
+    return DoDelete(kop::ToObject(obj), options);
+  }
 
  private:
   virtual absl::StatusOr<Object> DoCreate(const Object& obj) = 0;

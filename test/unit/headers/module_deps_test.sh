@@ -9,6 +9,7 @@ root=$1
 declare -A allowed=(
   [base]=""
   [api]="base"
+  [k8s]="api base"
   [log]="api base"
   [workqueue]="api base"
   [client]="api base"

@@ -235,6 +235,30 @@ absl::Status Walk(const Json& schema, Json& value) {
 
 absl::Status GoRoundTrip(const Json& schema, Json& value) { return Walk(schema, value); }
 
+void DropNullFields(const Json& schema, Json& value) {
+  if (!schema.is_object()) return;
+  if (value.is_array()) {
+    if (auto items = schema.find("items"); items != schema.end()) {
+      for (Json& e : value) DropNullFields(*items, e);
+    }
+    return;
+  }
+  if (!value.is_object()) return;
+  auto props = schema.find("properties");
+  if (props == schema.end() || !props->is_object()) return;
+  for (auto it = value.begin(); it != value.end();) {
+    auto p = props->find(it.key());
+    if (p == props->end()) {
+      ++it;
+    } else if (it.value().is_null()) {
+      it = value.erase(it);
+    } else {
+      DropNullFields(*p, it.value());
+      ++it;
+    }
+  }
+}
+
 Json GoZeroValue(const Json& schema) {
   Json out = Json::object();
   const Json* props = Member(schema, "properties");

@@ -33,6 +33,12 @@ inline constexpr char kGoTimeKey[] = "x-kop-go-time";
 // cannot be decoded; `value` is then partly rewritten.
 absl::Status GoRoundTrip(const Json& schema, Json& value);
 
+// Removes the null fields of a built-in object that its schema describes (recursively, not
+// inside maps or opaque objects): Go decodes null into a field's zero value, so a built-in
+// object's `"status": null` or `"currentMetrics": null` is the same as leaving it out, never
+// a type error (what the server itself writes for an unset always-written list is null).
+void DropNullFields(const Json& schema, Json& value);
+
 // The Go zero value of the type, as encoded: the `always` fields with their zero values
 // (structs recursively, null times and lists, 0, false, ""). {} for schemas without markers.
 Json GoZeroValue(const Json& schema);

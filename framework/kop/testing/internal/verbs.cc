@@ -347,6 +347,7 @@ absl::Status ApiServer::Impl::Admit(const ResourceInfo& info, Object& obj, const
     std::vector<internal::FieldCause> update = internal::ValidateObjectMetaUpdate(obj, *old);
     causes.insert(causes.end(), update.begin(), update.end());
   }
+  if (!info.custom && info.schema != nullptr) internal::DropNullFields(*info.schema, obj.mutable_json());
   if (info.schema != nullptr) {
     internal::SchemaResult r = internal::ApplySchema(*info.schema, obj.mutable_json(),
                                                      &internal::TypeCatalog::Builtin().ObjectMetaSchema());
