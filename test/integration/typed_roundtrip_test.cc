@@ -12,6 +12,7 @@
 #include "kop/api/yaml.h"
 #include "kop/client/errors.h"
 #include "kop/k8s/k8s.h"
+#include "kop/util/util.h"
 #include "support/client_env.h"
 #include "support/cluster.h"
 
@@ -139,6 +140,51 @@ TEST_CASE("a typed write reads back what the server stored, with its defaults", 
 
   REQUIRE(client->Delete(*created).ok());
   CHECK(kop::IsNotFound(client->Get<k8s::apps::v1::Deployment>(KeyOf(*created)).status()));
+}
+
+TEST_CASE("typed CreateOrUpdate writes only when the typed object changed, and sets the controller", "[k8s]") {
+  test::TestCluster cluster;
+  std::unique_ptr<client::Client> client = test::ConnectClient(cluster);
+  k8s::core::v1::ConfigMap owner;
+  owner.metadata.name = "owner";
+  owner.metadata.namespace_ = cluster.ns();
+  auto stored_owner = client->Create(owner);
+  REQUIRE(stored_owner.ok());
+
+  k8s::core::v1::ConfigMap cm;
+  cm.metadata.name = "owned";
+  cm.metadata.namespace_ = cluster.ns();
+  auto mutate = [&](k8s::core::v1::ConfigMap& c) {
+    c.data["cpu"] = "1";
+    c.data["empty-map-is-no-change"] = "";
+    return util::SetControllerReference(*stored_owner, c);
+  };
+  auto created = util::CreateOrUpdate(*client, cm, mutate);
+  INFO(created.status().ToString());
+  REQUIRE(created.ok());
+  CHECK(*created == util::OperationResult::kCreated);
+  CHECK(util::IsControlledBy(cm, *stored_owner));
+  const std::string rv = cm.metadata.resource_version;
+
+  auto again = util::CreateOrUpdate(*client, cm, mutate);
+  REQUIRE(again.ok());
+  CHECK(*again == util::OperationResult::kUnchanged);
+  CHECK(client->Get<k8s::core::v1::ConfigMap>(KeyOf(cm))->metadata.resource_version == rv);
+
+  auto changed = util::CreateOrUpdate(*client, cm, [](k8s::core::v1::ConfigMap& c) {
+    c.data["cpu"] = "2";
+    return absl::OkStatus();
+  });
+  REQUIRE(changed.ok());
+  CHECK(*changed == util::OperationResult::kUpdated);
+  CHECK(cm.data.at("cpu") == "2");
+  CHECK(cm.metadata.resource_version != rv);
+
+  auto renamed = util::CreateOrUpdate(*client, cm, [](k8s::core::v1::ConfigMap& c) {
+    c.metadata.name = "other";
+    return absl::OkStatus();
+  });
+  CHECK(absl::IsInvalidArgument(renamed.status()));
 }
 
 }  // namespace kop

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "kop/api/codec.h"
 #include "kop/api/group_version.h"
 #include "kop/cache/informer_factory.h"
 #include "kop/client/object_client.h"
@@ -59,6 +60,20 @@ class ControllerBuilder {
   ControllerBuilder& For(GroupVersionKind gvk, std::vector<PredicatePtr> predicates = {});
   ControllerBuilder& Owns(GroupVersionKind gvk, std::vector<PredicatePtr> predicates = {});
   ControllerBuilder& Watches(GroupVersionKind gvk, MapFunc map, std::vector<PredicatePtr> predicates = {});
+  // The same with the kind taken from a typed object's type (kop/k8s, or your own):
+  //   .For<Application>().Owns<kop::k8s::apps::v1::Deployment>()
+  template <TypedKind T>
+  ControllerBuilder& For(std::vector<PredicatePtr> predicates = {}) {
+    return For(GroupVersionKind(T::kGroupVersionKind), std::move(predicates));
+  }
+  template <TypedKind T>
+  ControllerBuilder& Owns(std::vector<PredicatePtr> predicates = {}) {
+    return Owns(GroupVersionKind(T::kGroupVersionKind), std::move(predicates));
+  }
+  template <TypedKind T>
+  ControllerBuilder& Watches(MapFunc map, std::vector<PredicatePtr> predicates = {}) {
+    return Watches(GroupVersionKind(T::kGroupVersionKind), std::move(map), std::move(predicates));
+  }
   // Applies to every watch of the controller.
   ControllerBuilder& WithEventFilter(PredicatePtr predicate);
   ControllerBuilder& WithOptions(ControllerOptions options);

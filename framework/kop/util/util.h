@@ -15,12 +15,16 @@
 
 #include <functional>
 #include <string>
+#include <type_traits>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "kop/api/codec.h"
 #include "kop/api/condition.h"
 #include "kop/api/object.h"
+#include "kop/base/status_macros.h"
 #include "kop/client/client.h"
+#include "kop/client/errors.h"
 #include "kop/client/object_client.h"
 
 namespace kop::util {
@@ -68,6 +72,60 @@ absl::StatusOr<Object> Apply(client::Writer& c, const Object& desired, const std
                              bool force = true);
 absl::StatusOr<Object> Apply(const client::ResourceClient& resource, const Object& desired,
                              const std::string& field_manager, bool force = true);
+
+// Typed objects (kop/k8s types, or your own declared kinds).
+//
+//   kop::k8s::apps::v1::Deployment d;
+//   d.metadata.name = app.metadata.name;
+//   d.metadata.namespace_ = app.metadata.namespace_;
+//   KOP_ASSIGN_OR_RETURN(auto op, kop::util::CreateOrUpdate(ctx.client(), d, [&](auto& d) {
+//     d.spec.replicas = app.spec.replicas;
+//     return kop::util::SetControllerReference(app, d);
+//   }));
+//
+// Nothing is written when the mutated object equals the one read (typed equality: quantities
+// compare by amount, so `1000m` against a stored `1` is no change).
+template <TypedKind Owner, TypedKind T>
+absl::Status SetControllerReference(const Owner& owner, T& object) {
+  Object obj = kop::ToObject(object);
+  KOP_RETURN_IF_ERROR(SetControllerReference(kop::ToObject(owner), obj));
+  return codec::Decode(obj.view()["metadata"]["ownerReferences"], object.metadata.owner_references,
+                       codec::Path{nullptr, "metadata.ownerReferences"});
+}
+template <TypedKind Owner, TypedKind T>
+bool IsControlledBy(const T& object, const Owner& owner) {
+  for (const auto& ref : object.metadata.owner_references) {
+    if (ref.controller.value_or(false)) return ref.uid == owner.metadata.uid;
+  }
+  return false;
+}
+
+template <TypedKind T>
+absl::StatusOr<OperationResult> CreateOrUpdate(client::ObjectClient& c, T& object,
+                                               const std::type_identity_t<std::function<absl::Status(T&)>>& mutate) {
+  const ObjectKey key = KeyOf(object);
+  auto renamed = [&](const T& o) {
+    return KeyOf(o) == key ? absl::OkStatus()
+                           : absl::InvalidArgumentError("CreateOrUpdate: the mutate function changed the name or namespace");
+  };
+  absl::StatusOr<T> current = c.Get<T>(key);
+  if (!current.ok()) {
+    if (!kop::IsNotFound(current.status())) return current.status();
+    KOP_RETURN_IF_ERROR(mutate(object));
+    KOP_RETURN_IF_ERROR(renamed(object));
+    KOP_ASSIGN_OR_RETURN(object, c.Create(object));
+    return OperationResult::kCreated;
+  }
+  T desired = *current;
+  KOP_RETURN_IF_ERROR(mutate(desired));
+  KOP_RETURN_IF_ERROR(renamed(desired));
+  if (desired == *current) {
+    object = *std::move(current);
+    return OperationResult::kUnchanged;
+  }
+  KOP_ASSIGN_OR_RETURN(object, c.Update(desired));
+  return OperationResult::kUpdated;
+}
 
 }  // namespace kop::util
 

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "catch2/catch.hpp"
+#include "kop/k8s/apps/v1.h"
+#include "kop/k8s/core/v1.h"
 #include "kop/testkit/fake_client.h"
 #include "support/api_json.h"
 #include "support/scripted_transport.h"
@@ -120,6 +122,26 @@ TEST_CASE("builder: For and Owns enqueue the primary's key; the name defaults to
   deployments->Send(Event("ADDED", R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d","namespace":"ns","resourceVersion":"3",)"
                                      R"("ownerReferences":[{"apiVersion":"example.com/v1","kind":"Widget","name":"w2","uid":"u2","controller":true}]}})"));
   CHECK(rec->WaitFor("ns/w2"));
+}
+
+TEST_CASE("builder: For<T> and Owns<T> take the kinds from typed objects' types", "[builder]") {
+  TestHost host;
+  auto recorder = std::make_unique<Recorder>();
+  Recorder* rec = recorder.get();
+  absl::StatusOr<Controller*> c = ControllerBuilder(host)
+                                      .For<k8s::apps::v1::Deployment>()
+                                      .Owns<k8s::core::v1::ConfigMap>()
+                                      .Complete(std::move(recorder));
+  REQUIRE(c.ok());
+  CHECK((*c)->name() == "deployment");
+  (*c)->Start();
+  host.factory.Start();
+  REQUIRE(host.factory.WaitForCacheSync(10s));
+  std::shared_ptr<ScriptedStream> configmaps = host.WatchOf("configmaps");
+  REQUIRE(configmaps != nullptr);
+  configmaps->Send(Event("ADDED", R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","namespace":"ns","resourceVersion":"3",)"
+                                    R"("ownerReferences":[{"apiVersion":"apps/v1","kind":"Deployment","name":"web","uid":"u","controller":true}]}})"));
+  CHECK(rec->WaitFor("ns/web"));
 }
 
 TEST_CASE("builder: Watches maps objects to keys; the options' name and event filters apply", "[builder]") {
