@@ -138,6 +138,15 @@ TEST_CASE("a typed write reads back what the server stored, with its defaults", 
   REQUIRE(listed->size() == 1);
   CHECK(listed->front() == *created);
 
+  k8s::apps::v1::Deployment with_status = *created;
+  with_status.status.observed_generation = created->metadata.generation;
+  with_status.status.replicas = 1;
+  auto status_written = client->Status().Update(with_status);
+  INFO(status_written.status().ToString());
+  REQUIRE(status_written.ok());
+  CHECK(status_written->status.replicas == 1);
+  CHECK(status_written->status.observed_generation == created->metadata.generation);
+
   REQUIRE(client->Delete(*created).ok());
   CHECK(kop::IsNotFound(client->Get<k8s::apps::v1::Deployment>(KeyOf(*created)).status()));
 }

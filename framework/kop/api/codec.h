@@ -327,6 +327,13 @@ absl::StatusOr<T> FromObject(const Object& obj) {
   return out;
 }
 
+// A write's result decoded into T (the error as it was when the write failed).
+template <TypedKind T>
+absl::StatusOr<T> FromResult(const absl::StatusOr<Object>& stored) {
+  if (!stored.ok()) return stored.status();
+  return FromObject<T>(*stored);
+}
+
 // The namespace and name of a typed object.
 template <TypedKind T>
 ObjectKey KeyOf(const T& typed) {

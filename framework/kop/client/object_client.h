@@ -103,13 +103,11 @@ class StatusWriter {
   // Typed: the stored object decoded back into T.
   template <TypedKind T>
   absl::StatusOr<T> Update(const T& obj) {
-    KOP_ASSIGN_OR_RETURN(Object stored, Update(kop::ToObject(obj)));
-    return kop::FromObject<T>(stored);
+    return kop::FromResult<T>(Update(kop::ToObject(obj)));
   }
   template <TypedKind T>
   absl::StatusOr<T> Patch(const T& obj, PatchType type, const std::string& patch) {
-    KOP_ASSIGN_OR_RETURN(Object stored, Patch(kop::ToObject(obj), type, patch));
-    return kop::FromObject<T>(stored);
+    return kop::FromResult<T>(Patch(kop::ToObject(obj), type, patch));
   }
 };
 
@@ -141,25 +139,21 @@ class Writer {
   // Typed writes: T encoded as the server writes it, the stored object decoded back.
   template <TypedKind T>
   absl::StatusOr<T> Create(const T& obj) {
-    KOP_ASSIGN_OR_RETURN(Object stored, DoCreate(kop::ToObject(obj)));
-    return kop::FromObject<T>(stored);
+    return kop::FromResult<T>(DoCreate(kop::ToObject(obj)));
   }
   template <TypedKind T>
   absl::StatusOr<T> Update(const T& obj) {
-    KOP_ASSIGN_OR_RETURN(Object stored, DoUpdate(kop::ToObject(obj)));
-    return kop::FromObject<T>(stored);
+    return kop::FromResult<T>(DoUpdate(kop::ToObject(obj)));
   }
   template <TypedKind T>
   absl::StatusOr<T> Patch(const T& obj, PatchType type, const std::string& patch) {
-    KOP_ASSIGN_OR_RETURN(Object stored, DoPatch(kop::ToObject(obj), type, patch));
-    return kop::FromObject<T>(stored);
+    return kop::FromResult<T>(DoPatch(kop::ToObject(obj), type, patch));
   }
   // Server-side apply of every field T sets. Plain members are always sent (counts and
   // required fields included), so apply with types whose optional fields say what you own.
   template <TypedKind T>
   absl::StatusOr<T> Apply(const T& obj, const std::string& field_manager, bool force = true) {
-    KOP_ASSIGN_OR_RETURN(Object stored, DoApply(kop::ToObject(obj), field_manager, force));
-    return kop::FromObject<T>(stored);
+    return kop::FromResult<T>(DoApply(kop::ToObject(obj), field_manager, force));
   }
   template <TypedKind T>
   absl::Status Delete(const T& obj, const DeleteOptions& options = {}) {
