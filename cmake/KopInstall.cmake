@@ -3,7 +3,8 @@
 #   <prefix>/include/kop/...                 the headers
 #   <prefix>/lib/libkop_<module>.a           one static library per module
 #   <prefix>/lib/kop/libkop_health_grpc.so   the gRPC health module, loaded on demand
-#   <prefix>/lib/cmake/kop/                  kopConfig.cmake, kopConfigVersion.cmake, kopTargets.cmake
+#   <prefix>/lib/cmake/kop/                  kopConfig.cmake, kopConfigVersion.cmake, kopTargets.cmake,
+#                                            KopCrds.cmake (kop_add_crd_generator)
 #   <prefix>/lib/pkgconfig/kop.pc            (and kop-testing.pc) for pkg-config users
 #   <prefix>/bin/kop-apiserver, kopctl
 #
@@ -50,6 +51,7 @@ endif()
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/kopConfigVersion.cmake
   VERSION ${PROJECT_VERSION} COMPATIBILITY ${_kop_compatibility})
 install(FILES ${PROJECT_BINARY_DIR}/kopConfig.cmake ${PROJECT_BINARY_DIR}/kopConfigVersion.cmake
+              ${PROJECT_SOURCE_DIR}/cmake/KopCrds.cmake ${PROJECT_SOURCE_DIR}/cmake/KopCrdCheck.cmake
   DESTINATION ${KOP_CMAKE_INSTALL_DIR} COMPONENT dev)
 
 # pkg-config: static libraries, so the order is the dependency order. The prefix is found

@@ -149,19 +149,37 @@ Json Encode(const Json& v);
 // Structs: found by argument-dependent lookup.
 //   absl::Status KopDecode(JsonView, T&, const kop::codec::Path&);
 //   kop::Json KopEncode(const T&);   // a JSON object
+// Or declared with kop::Fields (kop/api/resource.h): `static constexpr auto kFields`.
 template <typename T>
-concept Struct = requires(JsonView v, T& t, const T& ct, const Path& p) {
+concept AdlStruct = requires(JsonView v, T& t, const T& ct, const Path& p) {
   { KopDecode(v, t, p) } -> std::same_as<absl::Status>;
   { KopEncode(ct) } -> std::same_as<Json>;
 };
+template <typename T>
+concept Declared = requires { T::kFields; };
+template <typename T>
+concept Struct = AdlStruct<T> || Declared<T>;
+
+template <Declared T>
+absl::Status DecodeDeclared(JsonView v, T& out, const Path& path);  // kop/api/resource.h
+template <Declared T>
+Json EncodeDeclared(const T& in);
 
 template <Struct T>
 absl::Status Decode(JsonView v, T& out, const Path& path) {
-  return KopDecode(v, out, path);
+  if constexpr (Declared<T>) {
+    return DecodeDeclared(v, out, path);
+  } else {
+    return KopDecode(v, out, path);
+  }
 }
 template <Struct T>
 Json Encode(const T& v) {
-  return KopEncode(v);
+  if constexpr (Declared<T>) {
+    return EncodeDeclared(v);
+  } else {
+    return KopEncode(v);
+  }
 }
 
 template <typename T>
@@ -318,7 +336,7 @@ absl::StatusOr<T> FromObject(const Object& obj) {
                                                         obj.api_version(), " ", obj.kind()));
   }
   T out;
-  absl::Status s = KopDecode(v, out, codec::Path{});
+  absl::Status s = codec::Decode(v, out, codec::Path{});
   if (!s.ok()) {
     return absl::InvalidArgumentError(StrCatForCodec("decoding ", want.api_version(), " ", want.kind, " ",
                                                      obj.namespace_(), obj.namespace_().empty() ? "" : "/", obj.name(),
@@ -343,7 +361,7 @@ ObjectKey KeyOf(const T& typed) {
 // The object as JSON, written as the server writes it (apiVersion and kind included).
 template <TypedKind T>
 Object ToObject(const T& typed) {
-  Json j = KopEncode(typed);
+  Json j = codec::Encode(typed);
   const StaticGroupVersionKind gvk = T::kGroupVersionKind;
   j["apiVersion"] = gvk.api_version();
   j["kind"] = std::string(gvk.kind);
