@@ -11,7 +11,6 @@
 # the ctest test fails, naming the file, when a committed OUTPUT differs from what the
 # declaration generates now.
 include_guard(GLOBAL)
-set(_KOP_CRDS_DIR ${CMAKE_CURRENT_LIST_DIR})
 
 function(kop_add_crd_generator program)
   cmake_parse_arguments(_kc "" "TARGET;TEST" "SOURCES;DEPS;OUTPUTS" ${ARGN})
@@ -40,5 +39,5 @@ function(kop_add_crd_generator program)
   string(REPLACE ";" "|" _files "${_outputs}")
   add_test(NAME ${_kc_TEST}
     COMMAND ${CMAKE_COMMAND} -DGENERATOR=$<TARGET_FILE:${program}> "-DFILES=${_files}"
-            -DREGENERATE=${_kc_TARGET} -P ${_KOP_CRDS_DIR}/KopCrdCheck.cmake)
+            -DREGENERATE=${_kc_TARGET} -P ${CMAKE_CURRENT_FUNCTION_LIST_DIR}/KopCrdCheck.cmake)
 endfunction()

@@ -82,10 +82,13 @@ echo "   generated, built and tested in $((SECONDS - start)) s"
 echo "== the tutorial's operator (docs/tutorial.md), written outside the tree with its steps alone"
 "$tmp/prefix/bin/kop" init --domain example.com --project greeting-operator "$tmp/tutorial" >/dev/null
 (cd "$tmp/tutorial" && "$tmp/prefix/bin/kop" create api --group tutorial --version v1 --kind Greeting >/dev/null)
-cp "$src/test/install/tutorial/tutorial.example.com_greetings.yaml" "$tmp/tutorial/crds/"
+cp "$src/test/install/tutorial/greeting_types.h" "$tmp/tutorial/api/v1/"
 cp "$src/test/install/tutorial/greeting_controller.cc" "$tmp/tutorial/controllers/"
 cp "$src/test/install/tutorial/greeting_controller_test.cc" "$tmp/tutorial/test/"
 cmake -S "$tmp/tutorial" -B "$tmp/tutorial/build" -DCMAKE_PREFIX_PATH="$tmp/prefix" >/dev/null
+# The CRD follows the declaration: regenerated, and its test checks it.
+cmake --build "$tmp/tutorial/build" --target crds >/dev/null
+grep -q "default: Hello" "$tmp/tutorial/crds/tutorial.example.com_greetings.yaml"
 cmake --build "$tmp/tutorial/build" -j"$jobs" >/dev/null
 ctest --test-dir "$tmp/tutorial/build" --output-on-failure
 

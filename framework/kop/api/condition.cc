@@ -170,4 +170,28 @@ absl::StatusOr<std::optional<Condition>> FindStatusCondition(const Object& obj,
   return std::optional<Condition>(*c);
 }
 
+absl::Status KopDecode(JsonView v, Condition& out, const codec::Path& path) {
+  if (!v.exists() || v.is_null()) return absl::OkStatus();
+  absl::StatusOr<Condition> c = Condition::FromJson(v.ToJson());
+  if (!c.ok()) return absl::InvalidArgumentError(kop::StrCat(path.ToString(), ": ", c.status().message()));
+  out = *std::move(c);
+  return absl::OkStatus();
+}
+
+Json KopEncode(const Condition& c) { return c.ToJson(); }
+
+Json KopSchema(const Condition*) {
+  return Json::parse(R"({"type": "object", "required": ["type", "status", "lastTransitionTime", "reason", "message"],
+    "properties": {
+      "type": {"type": "string", "maxLength": 316, "description": "The type of condition in CamelCase."},
+      "status": {"type": "string", "enum": ["True", "False", "Unknown"], "description": "True, False or Unknown."},
+      "observedGeneration": {"type": "integer", "format": "int64", "minimum": 0,
+                             "description": "The .metadata.generation the condition was set upon."},
+      "lastTransitionTime": {"type": "string", "format": "date-time",
+                             "description": "When the condition last changed from one status to another."},
+      "reason": {"type": "string", "maxLength": 1024, "minLength": 1,
+                 "description": "A programmatic identifier of the reason for the last transition, in CamelCase."},
+      "message": {"type": "string", "maxLength": 32768, "description": "A human readable message about the transition."}}})");
+}
+
 }  // namespace kop

@@ -17,6 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "kop/api/codec.h"
 #include "kop/api/json.h"
 #include "kop/api/object.h"
 
@@ -43,6 +44,13 @@ struct Condition {
 };
 
 // Parses a conditions array (null reads as empty).
+// kop::Condition in typed objects (kop/api/codec.h): `std::vector<kop::Condition> conditions`
+// in a declared status reads and writes metav1.Condition's JSON, and its CRD schema is
+// metav1.Condition's (type, status, reason, message required; lastTransitionTime a date-time).
+absl::Status KopDecode(JsonView v, Condition& out, const codec::Path& path);
+Json KopEncode(const Condition& c);
+Json KopSchema(const Condition*);
+
 absl::StatusOr<std::vector<Condition>> ConditionsFromJson(const Json& j);
 Json ConditionsToJson(const std::vector<Condition>& conditions);
 

@@ -33,7 +33,9 @@
 // double "number", kop::Quantity and kop::IntOrString x-kubernetes-int-or-string, absl::Time
 // and kop::MicroTime "string" (date-time), kop::Bytes "string" (byte), kop::Json any value
 // (x-kubernetes-preserve-unknown-fields), std::vector "array", std::map "object" with
-// additionalProperties, a declared struct "object" with its properties, a kop::k8s type an
+// additionalProperties, a declared struct "object" with its properties, kop::Condition
+// metav1.Condition's schema (a type may give its own: `Json KopSchema(const T*)` found by
+// argument-dependent lookup), a kop::k8s type an
 // object kept whole (x-kubernetes-preserve-unknown-fields). The top level's
 // `metadata` is the server's: left out of the schema, as the API server requires.
 #ifndef KOP_API_RESOURCE_H_
@@ -313,6 +315,8 @@ Json SchemaOf() {
     return Json{{"type", "string"}, {"format", "byte"}};
   } else if constexpr (std::is_same_v<T, Json>) {
     return Json{{"x-kubernetes-preserve-unknown-fields", true}};
+  } else if constexpr (requires(const T* t) { { KopSchema(t) } -> std::same_as<Json>; }) {
+    return KopSchema(static_cast<const T*>(nullptr));  // a type's own schema (kop::Condition)
   } else if constexpr (codec::AdlStruct<T> && !codec::Declared<T>) {
     // A generated built-in type (kop/k8s) inside a custom resource: kept whole, unpruned.
     return Json{{"type", "object"}, {"x-kubernetes-preserve-unknown-fields", true}};

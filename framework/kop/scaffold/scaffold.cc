@@ -7,6 +7,7 @@
 #include <map>
 #include <sstream>
 
+#include "kop/api/resource.h"
 #include "kop/base/status_macros.h"
 #include "kop/base/strings.h"
 #include "kop/scaffold/templates.h"
@@ -16,6 +17,31 @@ namespace {
 
 namespace fs = std::filesystem;
 using Vars = std::map<std::string, std::string>;
+
+// The CRD the starter declaration in templates::kTypes generates, as its generator
+// (templates::kCrdGenerator) writes it: `kop create api` writes it at once, so the project
+// builds and its CRD test passes before anyone runs the generator. The generated project's
+// test <kind>_crd-matches-its-declaration keeps the two in agreement.
+absl::StatusOr<std::string> StarterCrdYaml(const std::string& group, const std::string& version,
+                                           const std::string& kind, const std::string& plural, bool namespaced,
+                                           const std::string& header) {
+  const Json schema = {
+      {"type", "object"},
+      {"properties",
+       {{"spec", {{"type", "object"}, {"properties", {{"foo", {{"type", "string"}, {"description", "An example field."}}}}}}},
+        {"status",
+         {{"type", "object"},
+          {"properties",
+           {{"observedGeneration",
+             {{"type", "integer"}, {"format", "int64"}, {"description", "The metadata.generation the status describes."}}}}}}}}}};
+  const StaticGroupVersionKind gvk{group, version, kind};
+  const ResourceOptions options{.plural = plural,
+                                .scope = namespaced ? ResourceScope::kNamespaced : ResourceScope::kCluster,
+                                .status_subresource = true};
+  Json versions = Json::array({schema_internal::CrdVersion(gvk, options, schema)});
+  KOP_ASSIGN_OR_RETURN(Json crd, schema_internal::Crd(gvk, options, std::move(versions)));
+  return CrdYaml(crd, header);
+}
 
 std::string Fill(std::string_view text, const Vars& vars) {
   std::string out;
@@ -240,17 +266,23 @@ absl::StatusOr<Report> CreateApi(const ApiOptions& o) {
                      {"kind_lower", lower},
                      {"plural", plural},
                      {"scope", o.namespaced ? "Namespaced" : "Cluster"}};
+  Vars with_header = vars;
+  with_header["crd_header"] = Fill(templates::kCrdHeader, vars);
+  KOP_ASSIGN_OR_RETURN(std::string crd_yaml, StarterCrdYaml(kop::StrCat(o.group, ".", domain), o.version, o.kind, plural,
+                                                            o.namespaced, with_header["crd_header"]));
   Report report;
   const std::vector<std::pair<std::string, std::string_view>> files = {
       {kop::StrCat("api/", o.version, "/", lower, "_types.h"), templates::kTypes},
-      {kop::StrCat("crds/", o.group, ".", domain, "_", plural, ".yaml"), templates::kCrd},
+      {kop::StrCat("api/", o.version, "/", lower, "_crd.cc"), templates::kCrdGenerator},
       {kop::StrCat("config/samples/", o.group, "_", o.version, "_", lower, ".yaml"), templates::kSample},
       {kop::StrCat("controllers/", lower, "_controller.h"), templates::kControllerH},
       {kop::StrCat("controllers/", lower, "_controller.cc"), templates::kControllerCc},
       {kop::StrCat("test/", lower, "_controller_test.cc"), templates::kControllerTest},
       {kop::StrCat("charts/", project, "/templates/rbac_", lower, ".yaml"), templates::kRbac},
   };
-  for (const auto& [rel, text] : files) KOP_RETURN_IF_ERROR(Emit(dir, rel, Fill(text, vars), o.force, &report));
+  for (const auto& [rel, text] : files) KOP_RETURN_IF_ERROR(Emit(dir, rel, Fill(text, with_header), o.force, &report));
+  KOP_RETURN_IF_ERROR(
+      Emit(dir, kop::StrCat("crds/", o.group, ".", domain, "_", plural, ".yaml"), crd_yaml, o.force, &report));
 
   // Registration in main.cc, at its markers.
   KOP_ASSIGN_OR_RETURN(std::string main_cc, Read(dir / "main.cc"));

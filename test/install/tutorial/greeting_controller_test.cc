@@ -2,14 +2,15 @@
 
 #include "api/v1/greeting_types.h"
 #include "controllers/greeting_controller.h"
+#include "kop/k8s/core/v1.h"
 #include "kop/testkit/environment.h"
 
-using tutorial::v1::kGreeting;
+using tutorial::v1::Greeting;
 
 // The greeting in the Greeting's ConfigMap ("" while there is none).
 std::string GreetingText(kop::client::Client& client, const std::string& ns) {
-  auto cm = client.Get({"", "v1", "ConfigMap"}, {ns, "hello-greeting"});
-  return cm.ok() ? std::string((*cm)->FindView({"data", "greeting"}).get_string()) : "";
+  auto cm = client.Get<kop::k8s::core::v1::ConfigMap>({ns, "hello-greeting"});
+  return cm.ok() && cm->data.contains("greeting") ? cm->data.at("greeting") : "";
 }
 
 int main() {
@@ -25,15 +26,18 @@ int main() {
   kop::client::Client& client = (*env)->client();
 
   // A Greeting becomes a ConfigMap; the CRD's defaults fill what the spec leaves out.
-  kop::Object hello = kop::Object::New(kGreeting, {*ns, "hello"});
-  hello.mutable_spec() = {{"target", "kop"}};
-  if (!client.Create(hello).ok()) return 1;
+  Greeting hello;
+  hello.metadata.name = "hello";
+  hello.metadata.namespace_ = *ns;
+  hello.spec.target = "kop";
+  auto created = client.Create(hello);
+  if (!created.ok()) return std::cerr << created.status() << "\n", 1;
   if (!kop::testkit::Eventually([&] { return GreetingText(client, *ns) == "Hello, kop!"; })) {
     return std::cerr << "no ConfigMap with \"Hello, kop!\"\n", 1;
   }
 
   // A change to the Greeting reaches its ConfigMap.
-  if (!client.Patch(hello, kop::client::PatchType::kMerge, R"({"spec":{"message":"Hi"}})").ok()) return 1;
+  if (!client.Patch(*created, kop::client::PatchType::kMerge, R"({"spec":{"message":"Hi"}})").ok()) return 1;
   if (!kop::testkit::Eventually([&] { return GreetingText(client, *ns) == "Hi, kop!"; })) {
     return std::cerr << "the ConfigMap did not follow the Greeting\n", 1;
   }

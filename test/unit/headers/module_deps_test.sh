@@ -22,7 +22,7 @@ declare -A allowed=(
   [manager]="controller cache client leaderelection metrics health util log workqueue api base"
   [testing]="log api base"
   [testkit]="manager testing client log api base"
-  [scaffold]="base"
+  [scaffold]="api base"
   [devmode]="manager testing client log api base"
 )
 status=0

@@ -58,7 +58,8 @@ TEST_CASE("scaffold: create api adds the resource and registers it, once") {
   REQUIRE(Init({.dir = s.dir.string(), .domain = "acme.io", .project = "backup-operator"}).ok());
   absl::StatusOr<Report> r = CreateApi({.dir = s.dir.string(), .group = "backup", .version = "v1", .kind = "Backup"});
   REQUIRE(r.ok());
-  for (const char* f : {"api/v1/backup_types.h", "crds/backup.acme.io_backups.yaml", "config/samples/backup_v1_backup.yaml",
+  for (const char* f : {"api/v1/backup_types.h", "api/v1/backup_crd.cc", "crds/backup.acme.io_backups.yaml",
+                        "config/samples/backup_v1_backup.yaml",
                         "controllers/backup_controller.h", "controllers/backup_controller.cc",
                         "test/backup_controller_test.cc", "charts/backup-operator/templates/rbac_backup.yaml"}) {
     INFO(f);
@@ -69,7 +70,10 @@ TEST_CASE("scaffold: create api adds the resource and registers it, once") {
   CHECK(Has(crd, "group: backup.acme.io"));
   CHECK(Has(crd, "kind: Backup"));
   CHECK(Has(crd, "scope: Namespaced"));
-  CHECK(Has(s.Read("api/v1/backup_types.h"), "kBackup{\"backup.acme.io\", \"v1\", \"Backup\"}"));
+  CHECK(Has(crd, "# Generated from api/v1/backup_types.h by `cmake --build build --target crds`; do not edit."));
+  CHECK(Has(s.Read("api/v1/backup_types.h"), "kGroupVersionKind{\"backup.acme.io\", \"v1\", \"Backup\"}"));
+  CHECK(Has(s.Read("api/v1/backup_crd.cc"), "// kop:crd-output crds/backup.acme.io_backups.yaml\n"));
+  CHECK(Has(s.Read("api/v1/backup_crd.cc"), "CustomResourceDefinitionOf<backup::v1::Backup>"));
   std::string main_cc = s.Read("main.cc");
   CHECK(Has(main_cc, "#include \"controllers/backup_controller.h\""));
   CHECK(Has(main_cc, "KOP_RETURN_IF_ERROR(controllers::SetupBackupController(manager, ctx));"));
