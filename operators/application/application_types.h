@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "kop/api/condition.h"
 #include "kop/api/resource.h"
 #include "kop/k8s/meta/v1.h"
 
@@ -67,31 +68,13 @@ struct ApplicationSpec {
   friend bool operator==(const ApplicationSpec&, const ApplicationSpec&) = default;
 };
 
-struct ApplicationCondition {
-  std::string type;
-  std::string status;
-  std::string reason;
-  std::string message;
-  std::optional<int64_t> observed_generation;
-  std::optional<absl::Time> last_transition_time;
-  kop::Json unknown_fields;
-
-  static constexpr auto kFields = kop::Fields(
-      kop::Field("type", &ApplicationCondition::type).Required(),
-      kop::Field("status", &ApplicationCondition::status).Required().Enum({"True", "False", "Unknown"}),
-      kop::Field("reason", &ApplicationCondition::reason), kop::Field("message", &ApplicationCondition::message),
-      kop::Field("observedGeneration", &ApplicationCondition::observed_generation),
-      kop::Field("lastTransitionTime", &ApplicationCondition::last_transition_time));
-  friend bool operator==(const ApplicationCondition&, const ApplicationCondition&) = default;
-};
-
 struct ApplicationStatus {
   std::optional<int64_t> observed_generation;
   std::optional<int32_t> replicas;
   std::optional<int32_t> ready_replicas;
   std::string selector;
   std::string config_hash;
-  std::vector<ApplicationCondition> conditions;
+  std::vector<kop::Condition> conditions;
   kop::Json unknown_fields;
 
   static constexpr auto kFields = kop::Fields(

@@ -19,9 +19,9 @@ struct Owned {
 };
 
 const Owned kOwned[] = {
-    {{"", "v1", "configmaps"}, "-config", &application::DesiredConfigMap},
-    {{"apps", "v1", "deployments"}, "", &application::DesiredDeployment},
-    {{"", "v1", "services"}, "", &application::DesiredService},
+    {{"", "v1", "configmaps"}, "-config", &application::DesiredObject},
+    {{"apps", "v1", "deployments"}, "", &application::DesiredObject},
+    {{"", "v1", "services"}, "", &application::DesiredObject},
 };
 
 }  // namespace

@@ -345,7 +345,10 @@ absl::StatusOr<T> FromObject(const Object& obj) {
   return out;
 }
 
-// A write's result decoded into T (the error as it was when the write failed).
+// A write's result decoded into T (the error as it was when the write failed). Caveat: a
+// stored object that does not decode into T (a custom resource without a schema holding
+// anything) is an InvalidArgument although the write itself succeeded; write such objects
+// unstructured.
 template <TypedKind T>
 absl::StatusOr<T> FromResult(const absl::StatusOr<Object>& stored) {
   if (!stored.ok()) return stored.status();

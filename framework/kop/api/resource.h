@@ -209,10 +209,13 @@ concept HasUnknownFields = requires(T& t) {
   { t.unknown_fields } -> std::convertible_to<Json&>;
 };
 
+// Every field of the wrong type is reported (one InvalidArgument, messages joined by "; "),
+// not only the first: a custom resource without a schema can hold many.
 template <Declared T>
 absl::Status DecodeDeclared(JsonView v, T& out, const Path& path) {
   if (!v.exists() || v.is_null()) return absl::OkStatus();
   if (absl::Status s = ExpectObject(v, path); !s.ok()) return s;
+  std::string errors;
   for (const JsonMember& m : v.items()) {
     absl::Status s;
     bool matched = false;
@@ -230,9 +233,12 @@ absl::Status DecodeDeclared(JsonView v, T& out, const Path& path) {
         }
       }
     }
-    if (!s.ok()) return s;
+    if (!s.ok()) {
+      if (!errors.empty()) errors += "; ";
+      errors.append(s.message().data(), s.message().size());
+    }
   }
-  return absl::OkStatus();
+  return errors.empty() ? absl::OkStatus() : absl::InvalidArgumentError(errors);
 }
 
 template <Declared T>

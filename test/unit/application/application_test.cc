@@ -42,145 +42,159 @@ TEST_CASE("ValidateSpec names every problem") {
   REQUIRE(ValidateSpec(App({{"image", "has space"}})).size() == 1);
 }
 
+// The typed Application the reconciler reads from App(spec).
+Application Typed(Json spec, int64_t generation = 1) { return ParseApplication(App(std::move(spec), generation)).app; }
+
+template <typename T>
+T Decode(const char* json) {
+  auto t = kop::FromObject<T>(*Object::Parse(json));
+  REQUIRE(t.ok());
+  return *t;
+}
+
+TEST_CASE("a spec of the wrong types names every field that is wrong") {
+  std::vector<std::string> p = ValidateSpec(App({{"image", 5}, {"replicas", "three"}, {"port", true}}));
+  REQUIRE_FALSE(p.empty());
+  CHECK_THAT(p[0], Catch::Contains("spec.image") && Catch::Contains("spec.replicas") && Catch::Contains("spec.port"));
+  CHECK(ValidateSpec(App(nullptr)) == std::vector<std::string>{"spec is missing"});
+  CHECK_THAT(ValidateSpec(App({{"image", "x"}, {"resources", {{"cpus", {{"a", "1"}}}}}}))[0],
+             Catch::Contains("spec.resources"));
+}
+
 TEST_CASE("ConfigHash is stable, order-independent and sensitive to keys and values") {
   const std::string h = ConfigHash({{"a", "1"}, {"b", "2"}});
   REQUIRE(h.size() == 16);
-  REQUIRE(ConfigHash(Json::parse(R"({"b":"2","a":"1"})")) == h);
+  REQUIRE(ConfigHash({{"b", "2"}, {"a", "1"}}) == h);
   REQUIRE(ConfigHash({{"a", "1"}, {"b", "3"}}) != h);
   REQUIRE(ConfigHash({{"ab", ""}}) != ConfigHash({{"a", "b"}}));
-  REQUIRE(ConfigHash(Json::object()) == ConfigHash(nullptr));
+  REQUIRE(ConfigHash({}).size() == 16);
 }
 
 TEST_CASE("the desired Deployment sets only the operator's fields and keeps the rest") {
-  Object app = App({{"image", "shop:2"}, {"replicas", 3}, {"port", 9000},
-                    {"env", {{{"name", "MODE"}, {"value", "prod"}}}},
-                    {"config", {{"shop.conf", "x=1"}}},
-                    {"resources", {{"limits", {{"cpu", "500m"}}}}}});
-  Object d = Object::New(kDeployment, {"shop", "web"});
+  Application app = Typed({{"image", "shop:2"}, {"replicas", 3}, {"port", 9000},
+                           {"env", {{{"name", "MODE"}, {"value", "prod"}}}},
+                           {"config", {{"shop.conf", "x=1"}}},
+                           {"resources", {{"limits", {{"cpu", "500m"}}}}}});
   // What the API server and other controllers filled in must survive.
-  d.mutable_json()["spec"] = Json::parse(R"({
-    "progressDeadlineSeconds": 600,
-    "template": {"spec": {"restartPolicy": "Always",
-      "containers": [{"name": "app", "image": "old", "imagePullPolicy": "IfNotPresent"},
-                     {"name": "sidecar", "image": "proxy"}]}}})");
+  Deployment d = Decode<Deployment>(R"({"apiVersion": "apps/v1", "kind": "Deployment",
+    "metadata": {"name": "web", "namespace": "shop"},
+    "spec": {"progressDeadlineSeconds": 600,
+      "template": {"spec": {"restartPolicy": "Always",
+        "containers": [{"name": "app", "image": "old", "imagePullPolicy": "IfNotPresent"},
+                       {"name": "sidecar", "image": "proxy"}]}}}})");
   DesiredDeployment(app, d);
-  const Json& spec = d.json()["spec"];
-  REQUIRE(spec["replicas"] == 3);
-  REQUIRE(spec["selector"]["matchLabels"]["app.kubernetes.io/name"] == "web");
-  REQUIRE(spec["template"]["metadata"]["labels"]["app.kubernetes.io/name"] == "web");
-  REQUIRE(spec["template"]["metadata"]["annotations"][kConfigHashAnnotation] ==
-          ConfigHash({{"shop.conf", "x=1"}}));
-  REQUIRE(spec["progressDeadlineSeconds"] == 600);
-  REQUIRE(spec["template"]["spec"]["restartPolicy"] == "Always");
-  const Json& containers = spec["template"]["spec"]["containers"];
+  CHECK(d.spec.replicas == 3);
+  CHECK(d.spec.selector.match_labels.at(kNameLabel) == "web");
+  CHECK(d.spec.template_.metadata.labels.at(kNameLabel) == "web");
+  CHECK(d.spec.template_.metadata.annotations.at(kConfigHashAnnotation) == ConfigHash({{"shop.conf", "x=1"}}));
+  CHECK(d.spec.progress_deadline_seconds == 600);
+  CHECK(d.spec.template_.spec.restart_policy == "Always");
+  const auto& containers = d.spec.template_.spec.containers;
   REQUIRE(containers.size() == 2);
-  REQUIRE(containers[0]["image"] == "shop:2");
-  REQUIRE(containers[0]["imagePullPolicy"] == "IfNotPresent");
-  REQUIRE(containers[0]["ports"][0]["containerPort"] == 9000);
-  REQUIRE(containers[0]["env"][0]["value"] == "prod");
-  REQUIRE(containers[0]["resources"]["limits"]["cpu"] == "500m");
-  REQUIRE(containers[0]["volumeMounts"][0]["mountPath"] == "/etc/app");
-  REQUIRE(containers[1]["image"] == "proxy");
-  REQUIRE(spec["template"]["spec"]["volumes"][0]["configMap"]["name"] == "web-config");
-  REQUIRE(d.json()["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "application-operator");
+  CHECK(containers[0].image == "shop:2");
+  CHECK(containers[0].image_pull_policy == "IfNotPresent");
+  CHECK(containers[0].ports.at(0).container_port == 9000);
+  CHECK(containers[0].env.at(0).value == "prod");
+  CHECK(containers[0].resources.limits.at("cpu") == *kop::Quantity::Parse("500m"));
+  CHECK(containers[0].volume_mounts.at(0).mount_path == "/etc/app");
+  CHECK(containers[1].image == "proxy");
+  CHECK(d.spec.template_.spec.volumes.at(0).config_map->name == "web-config");
+  CHECK(d.metadata.labels.at(kManagedByLabel) == "application-operator");
 
   // Applying it again changes nothing: a steady state writes nothing.
-  Object again = d;
+  Deployment again = d;
   DesiredDeployment(app, again);
-  REQUIRE(again.json() == d.json());
+  CHECK(again == d);
 }
 
 TEST_CASE("a Deployment as the API server stores it, defaults and all, is already as desired") {
-  Object app = App({{"image", "shop:2"}, {"replicas", 3}, {"port", 9000}});
-  Object fresh = Object::New(kDeployment, {"default", "shop"});
+  Application app = Typed({{"image", "shop:2"}, {"replicas", 3}, {"port", 9000},
+                           {"resources", {{"limits", {{"cpu", "1000m"}}}}}});
+  Deployment fresh;
   DesiredDeployment(app, fresh);
-  // What kube-apiserver adds to the pod template (and what the embedded server adds too).
-  Json& pod = fresh.mutable_json()["spec"]["template"]["spec"];
+  // What kube-apiserver adds (and the embedded server too), with quantities in canonical form.
+  kop::Json stored = kop::ToObject(fresh).json();
+  kop::Json& pod = stored["spec"]["template"]["spec"];
   pod["restartPolicy"] = "Always";
   pod["dnsPolicy"] = "ClusterFirst";
   pod["terminationGracePeriodSeconds"] = 30;
   pod["schedulerName"] = "default-scheduler";
   pod["securityContext"] = Json::object();
   pod["volumes"][0]["configMap"]["defaultMode"] = 420;
-  Json& c = pod["containers"][0];
+  kop::Json& c = pod["containers"][0];
   c["imagePullPolicy"] = "IfNotPresent";
   c["terminationMessagePath"] = "/dev/termination-log";
   c["terminationMessagePolicy"] = "File";
-  c["resources"] = Json::object();
-  fresh.mutable_json()["spec"]["strategy"] = {{"type", "RollingUpdate"},
-                                              {"rollingUpdate", {{"maxSurge", "25%"}, {"maxUnavailable", "25%"}}}};
-  fresh.mutable_json()["spec"]["revisionHistoryLimit"] = 10;
-  fresh.mutable_json()["spec"]["progressDeadlineSeconds"] = 600;
-  Object again = fresh;
+  c["resources"]["limits"]["cpu"] = "1";
+  stored["spec"]["strategy"] = {{"type", "RollingUpdate"}, {"rollingUpdate", {{"maxSurge", "25%"}, {"maxUnavailable", "25%"}}}};
+  stored["spec"]["revisionHistoryLimit"] = 10;
+  stored["spec"]["progressDeadlineSeconds"] = 600;
+  Deployment server = *kop::FromObject<Deployment>(Object(stored));
+  Deployment again = server;
   DesiredDeployment(app, again);
-  CHECK(again.json() == fresh.json());  // nothing to write: a steady state stays quiet
+  CHECK(again == server);  // nothing to write: a steady state stays quiet
 }
 
 TEST_CASE("the desired Service keeps the node port the server assigned") {
-  Object app = App({{"image", "x"}, {"port", 80}, {"serviceType", "NodePort"}});
-  Object svc = Object::New(kService, {"shop", "web"});
-  svc.mutable_json()["spec"] = Json::parse(R"({"clusterIP": "10.0.0.7",
-      "ports": [{"name": "http", "port": 80, "nodePort": 31234}]})");
+  Application app = Typed({{"image", "x"}, {"port", 80}, {"serviceType", "NodePort"}});
+  Service svc = Decode<Service>(R"({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "shop"},
+      "spec": {"clusterIP": "10.0.0.7", "ports": [{"name": "http", "port": 80, "nodePort": 31234}]}})");
   DesiredService(app, svc);
-  REQUIRE(svc.json()["spec"]["type"] == "NodePort");
-  REQUIRE(svc.json()["spec"]["clusterIP"] == "10.0.0.7");
-  REQUIRE(svc.json()["spec"]["ports"][0]["nodePort"] == 31234);
-  REQUIRE(svc.json()["spec"]["ports"][0]["targetPort"] == 80);
-  REQUIRE(svc.json()["spec"]["selector"]["app.kubernetes.io/name"] == "web");
+  CHECK(svc.spec.type == "NodePort");
+  CHECK(svc.spec.cluster_ip == "10.0.0.7");
+  CHECK(svc.spec.ports.at(0).node_port == 31234);
+  CHECK(svc.spec.ports.at(0).target_port == kop::IntOrString(80));
+  CHECK(svc.spec.selector.at(kNameLabel) == "web");
 
-  Object cm = Object::New(kConfigMap, {"shop", "web-config"});
-  DesiredConfigMap(App({{"image", "x"}, {"config", {{"a.txt", "hello"}}}}), cm);
-  REQUIRE(cm.json()["data"]["a.txt"] == "hello");
-}
-
-const kop::Condition* Find(const Json& status, const std::string& type, std::vector<kop::Condition>& storage) {
-  storage = kop::ConditionsFromJson(status["conditions"]).value();
-  return kop::FindCondition(storage, type);
+  ConfigMap cm;
+  DesiredConfigMap(Typed({{"image", "x"}, {"config", {{"a.txt", "hello"}}}}), cm);
+  CHECK(cm.data.at("a.txt") == "hello");
+  ConfigMap empty;
+  DesiredConfigMap(Typed({{"image", "x"}}), empty);
+  CHECK_FALSE(kop::ToObject(empty).json().contains("data"));  // as the server stores it
 }
 
 TEST_CASE("status follows the Deployment: Progressing, then Ready") {
-  Object app = App({{"image", "x"}, {"replicas", 2}}, 3);
+  Application app = Typed({{"image", "x"}, {"replicas", 2}}, 3);
   const absl::Time now = absl::FromUnixSeconds(1800000000);
-  std::vector<kop::Condition> c;
 
-  Json none = DesiredStatus(app, nullptr, {}, now);
-  REQUIRE(none["observedGeneration"] == 3);
-  REQUIRE(Find(none, "Ready", c)->status == "False");
-  REQUIRE(Find(none, "Progressing", c)->status == "True");
-  REQUIRE(Find(none, "Degraded", c)->status == "False");
+  ApplicationStatus none = DesiredStatus(app, nullptr, {}, now);
+  CHECK(none.observed_generation == 3);
+  CHECK(kop::FindCondition(none.conditions, "Ready")->status == "False");
+  CHECK(kop::FindCondition(none.conditions, "Progressing")->status == "True");
+  CHECK(kop::FindCondition(none.conditions, "Degraded")->status == "False");
 
   Object d = Object::New(kDeployment, {"shop", "web"});
   d.set_generation(1);
   d.mutable_json()["spec"] = {{"replicas", 2}};
-  d.mutable_json()["status"] = {{"observedGeneration", 1}, {"replicas", 2}, {"updatedReplicas", 2},
-                                {"readyReplicas", 1}};
-  Json half = DesiredStatus(app, &d, {}, now);
-  REQUIRE(half["readyReplicas"] == 1);
-  REQUIRE(Find(half, "Ready", c)->message == "1/2 replicas ready");
+  d.mutable_json()["status"] = {{"observedGeneration", 1}, {"replicas", 2}, {"updatedReplicas", 2}, {"readyReplicas", 1}};
+  Deployment half_rolled = *kop::FromObject<Deployment>(d);
+  ApplicationStatus half = DesiredStatus(app, &half_rolled, {}, now);
+  CHECK(half.ready_replicas == 1);
+  CHECK(kop::FindCondition(half.conditions, "Ready")->message == "1/2 replicas ready");
 
   d.mutable_json()["status"] = RolledOutStatus(d, now);
-  Json done = DesiredStatus(app, &d, {}, now);
-  REQUIRE(done["readyReplicas"] == 2);
-  REQUIRE(done["selector"] == "app.kubernetes.io/name=web");
-  REQUIRE(Find(done, "Ready", c)->status == "True");
-  REQUIRE(Find(done, "Ready", c)->observed_generation == 3);
-  REQUIRE(Find(done, "Progressing", c)->status == "False");
+  Deployment rolled = *kop::FromObject<Deployment>(d);
+  ApplicationStatus done = DesiredStatus(app, &rolled, {}, now);
+  CHECK(done.ready_replicas == 2);
+  CHECK(done.selector == "app.kubernetes.io/name=web");
+  CHECK(kop::FindCondition(done.conditions, "Ready")->status == "True");
+  CHECK(kop::FindCondition(done.conditions, "Ready")->observed_generation == 3);
+  CHECK(kop::FindCondition(done.conditions, "Progressing")->status == "False");
 
   // An unchanged situation later keeps the transition times: no status write.
-  Object with_status = app;
-  with_status.mutable_json()["status"] = done;
-  REQUIRE(DesiredStatus(with_status, &d, {}, now + absl::Minutes(5)) == done);
+  Application with_status = app;
+  with_status.status = done;
+  CHECK(DesiredStatus(with_status, &rolled, {}, now + absl::Minutes(5)) == done);
 }
 
 TEST_CASE("an invalid spec is Degraded with the reasons") {
-  std::vector<kop::Condition> c;
-  Json s = DesiredStatus(App({{"replicas", 2}}), nullptr, {"spec.image is required"}, absl::Now());
-  REQUIRE(Find(s, "Degraded", c)->status == "True");
-  REQUIRE(Find(s, "Degraded", c)->reason == "InvalidSpec");
-  REQUIRE(Find(s, "Degraded", c)->message == "spec.image is required");
-  REQUIRE(Find(s, "Ready", c)->status == "False");
+  ApplicationStatus s = DesiredStatus(Typed({{"replicas", 2}}), nullptr, {"spec.image is required"}, absl::Now());
+  CHECK(kop::FindCondition(s.conditions, "Degraded")->status == "True");
+  CHECK(kop::FindCondition(s.conditions, "Degraded")->reason == "InvalidSpec");
+  CHECK(kop::FindCondition(s.conditions, "Degraded")->message == "spec.image is required");
+  CHECK(kop::FindCondition(s.conditions, "Ready")->status == "False");
 }
-
 
 TEST_CASE("Reconcile writes the owned objects and the status, then nothing (in memory, no server)") {
   Object app = App({{"image", "nginx:1.25"}, {"replicas", 2}, {"config", {{"app.conf", "x"}}}});
