@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -70,9 +71,15 @@ class ControllerBuilder {
   ControllerBuilder& Owns(std::vector<PredicatePtr> predicates = {}) {
     return Owns(GroupVersionKind(T::kGroupVersionKind), std::move(predicates));
   }
-  template <TypedKind T>
-  ControllerBuilder& Watches(MapFunc map, std::vector<PredicatePtr> predicates = {}) {
-    return Watches(GroupVersionKind(T::kGroupVersionKind), std::move(map), std::move(predicates));
+  // `map` takes the typed object (const T&) or the unstructured one (const kop::Object&).
+  template <TypedKind T, typename F>
+  ControllerBuilder& Watches(F map, std::vector<PredicatePtr> predicates = {}) {
+    if constexpr (std::is_invocable_v<F, const T&>) {
+      return Watches(GroupVersionKind(T::kGroupVersionKind),
+                     TypedMap<T>(std::function<std::vector<Request>(const T&)>(std::move(map))), std::move(predicates));
+    } else {
+      return Watches(GroupVersionKind(T::kGroupVersionKind), MapFunc(std::move(map)), std::move(predicates));
+    }
   }
   // Applies to every watch of the controller.
   ControllerBuilder& WithEventFilter(PredicatePtr predicate);

@@ -14,6 +14,7 @@
 #include <memory>
 #include <vector>
 
+#include "kop/api/codec.h"
 #include "kop/api/group_version.h"
 #include "kop/cache/informer.h"
 #include "kop/controller/predicate.h"
@@ -30,6 +31,17 @@ std::shared_ptr<cache::EventHandler> EnqueueForOwner(Enqueue enqueue, GroupKind 
                                                      std::vector<PredicatePtr> predicates = {});
 std::shared_ptr<cache::EventHandler> EnqueueFromMap(Enqueue enqueue, MapFunc map,
                                                     std::vector<PredicatePtr> predicates = {});
+
+// A map over typed objects: `map` sees the object decoded into T; an object that does not
+// decode maps to nothing.
+template <TypedKind T>
+MapFunc TypedMap(std::function<std::vector<Request>(const T&)> map) {
+  return [map = std::move(map)](const Object& obj) -> std::vector<Request> {
+    absl::StatusOr<T> t = kop::FromObject<T>(obj);
+    if (!t.ok()) return {};
+    return map(*t);
+  };
+}
 
 }  // namespace kop
 

@@ -12,6 +12,7 @@
 #include <memory>
 #include <vector>
 
+#include "kop/api/codec.h"
 #include "kop/api/label_selector.h"
 #include "kop/cache/indexer.h"
 
@@ -54,6 +55,33 @@ PredicatePtr Or(PredicatePtr a, P... rest) {
 PredicatePtr Funcs(std::function<bool(const cache::ObjectPtr&)> create,
                    std::function<bool(const cache::ObjectPtr&, const cache::ObjectPtr&)> update,
                    std::function<bool(const cache::ObjectPtr&)> del);
+
+// The same over typed objects: each function sees the object decoded into T (kop/k8s types,
+// or your own declared kinds). An object that does not decode into T is let through: its
+// reconcile reports what is wrong with it.
+//   predicate::TypedFuncs<Deployment>(nullptr, [](const Deployment& o, const Deployment& n) {
+//     return o.spec.replicas != n.spec.replicas;
+//   }, nullptr)
+template <TypedKind T>
+PredicatePtr TypedFuncs(std::function<bool(const T&)> create, std::function<bool(const T&, const T&)> update,
+                        std::function<bool(const T&)> del) {
+  auto one = [](std::function<bool(const T&)> f) -> std::function<bool(const cache::ObjectPtr&)> {
+    if (!f) return nullptr;
+    return [f = std::move(f)](const cache::ObjectPtr& obj) {
+      absl::StatusOr<T> t = kop::FromObject<T>(*obj);
+      return !t.ok() || f(*t);
+    };
+  };
+  std::function<bool(const cache::ObjectPtr&, const cache::ObjectPtr&)> both;
+  if (update) {
+    both = [update = std::move(update)](const cache::ObjectPtr& old_obj, const cache::ObjectPtr& new_obj) {
+      absl::StatusOr<T> o = kop::FromObject<T>(*old_obj);
+      absl::StatusOr<T> n = kop::FromObject<T>(*new_obj);
+      return !o.ok() || !n.ok() || update(*o, *n);
+    };
+  }
+  return Funcs(one(std::move(create)), std::move(both), one(std::move(del)));
+}
 
 }  // namespace predicate
 }  // namespace kop
