@@ -183,3 +183,30 @@ TEST_CASE("typed objects compare by value, quantities by amount", "[k8s]") {
   b.image = "other";
   CHECK_FALSE(a == b);
 }
+
+TEST_CASE("quantity and int-or-string edge cases read and write as the server does", "[k8s]") {
+  struct Case {
+    const char* in;
+    const char* out;
+  };
+  for (const Case& c : {Case{"0.5Gi", "512Mi"}, Case{"1e3", "1e3"}, Case{"100m", "100m"}, Case{"0", "0"},
+                        Case{"1.5", "1500m"}, Case{"2048Ki", "2Mi"}}) {
+    INFO(c.in);
+    kop::Json j = {{"apiVersion", "v1"}, {"kind", "ResourceQuota"}, {"metadata", {{"name", "q"}}},
+                   {"spec", {{"hard", {{"cpu", c.in}}}}}};
+    auto q = kop::FromObject<core::ResourceQuota>(kop::Object(j));
+    REQUIRE(q.ok());
+    CHECK(kop::ToObject(*q).json()["spec"]["hard"]["cpu"] == c.out);
+  }
+  kop::Json svc = {{"apiVersion", "v1"}, {"kind", "Service"}, {"metadata", {{"name", "s"}}},
+                   {"spec", {{"ports", {{{"port", 80}, {"targetPort", 3.5}}}}}}};
+  auto bad = kop::FromObject<core::Service>(kop::Object(svc));
+  REQUIRE_FALSE(bad.ok());
+  CHECK_THAT(std::string(bad.status().message()), Catch::Contains("spec.ports[0].targetPort"));
+  svc["spec"]["ports"][0]["targetPort"] = 8080.0;  // an integral float is an int, as Go reads it
+  auto ok = kop::FromObject<core::Service>(kop::Object(svc));
+  REQUIRE(ok.ok());
+  CHECK(ok->spec.ports.at(0).target_port == kop::IntOrString(8080));
+  svc["spec"]["ports"][0]["targetPort"] = int64_t{1} << 40;  // beyond int32
+  CHECK_FALSE(kop::FromObject<core::Service>(kop::Object(svc)).ok());
+}
