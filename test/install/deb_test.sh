@@ -31,8 +31,12 @@ tools_depends=$(dpkg-deb -f "$tools" Depends)
 for p in libc6 libcurl4 libsqlite3-0; do
   case "$tools_depends" in *"$p"*) ;; *) fail "kop-tools does not depend on $p: $tools_depends" ;; esac
 done
-dpkg-deb -f "$dev" Description | grep -q "Kubernetes operators in C++" || fail "libkop-dev has no description"
-dpkg-deb -f "$tools" Description | grep -q "kop-apiserver" || fail "kop-tools has no description"
+# (Captured first: under pipefail, `producer | grep -q` fails when grep's early exit kills the
+# producer with SIGPIPE.)
+dev_description=$(dpkg-deb -f "$dev" Description)
+tools_description=$(dpkg-deb -f "$tools" Description)
+grep -q "Kubernetes operators in C++" <<<"$dev_description" || fail "libkop-dev has no description"
+grep -q "kop-apiserver" <<<"$tools_description" || fail "kop-tools has no description"
 
 echo "== contents"
 dev_files=$(dpkg-deb -c "$dev" | awk '{print $6}')

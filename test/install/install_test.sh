@@ -27,14 +27,16 @@ test -f "$tmp/prefix/lib/cmake/kop/kopConfig.cmake"
 test -x "$tmp/prefix/bin/kop-apiserver"
 test -x "$tmp/prefix/bin/kopctl"
 test -x "$tmp/prefix/bin/kop"
-"$tmp/prefix/bin/kop" version | grep -qx "kop $version"
+# Outputs are captured before grep: under pipefail, grep's early exit can fail the pipeline.
+out=$("$tmp/prefix/bin/kop" version); grep -qx "kop $version" <<<"$out"
 
 echo "== find_package(kop) from the installed prefix"
 cmake -S "$consumer" -B "$tmp/installed" -DCMAKE_PREFIX_PATH="$tmp/prefix" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$tmp/installed" -j"$jobs" >/dev/null
 "$tmp/installed/greeter_test"
-"$tmp/installed/greeter" --version | grep -qx "greeter on kop $version"
-if nm -C "$tmp/installed/greeter" | grep -qE "kop::testing::|sqlite3_"; then
+out=$("$tmp/installed/greeter" --version); grep -qx "greeter on kop $version" <<<"$out"
+symbols=$(nm -C "$tmp/installed/greeter")
+if grep -qE "kop::testing::|sqlite3_" <<<"$symbols"; then
   echo "the production binary contains embedded-server code"
   exit 1
 fi
@@ -49,14 +51,14 @@ if cmake -S "$tmp/too-new" -B "$tmp/too-new/build" -DCMAKE_PREFIX_PATH="$tmp/pre
   echo "find_package(kop 99.0) was satisfied by kop $version"
   exit 1
 fi
-tr -s " \n" " " < "$tmp/too-new.log" | grep -q "compatible with requested version \"99.0\""
+too_new=$(tr -s " \n" " " < "$tmp/too-new.log"); grep -q "compatible with requested version \"99.0\"" <<<"$too_new"
 
 echo "== pkg-config"
 export PKG_CONFIG_PATH=$tmp/prefix/lib/pkgconfig
 test "$(pkg-config --modversion kop)" = "$version"
 # shellcheck disable=SC2046
 g++ -o "$tmp/greeter-pc" "$consumer/main.cc" -I"$consumer" $(pkg-config --cflags --libs kop)
-"$tmp/greeter-pc" --version | grep -qx "greeter on kop $version"
+out=$("$tmp/greeter-pc" --version); grep -qx "greeter on kop $version" <<<"$out"
 
 echo "== kop as a subproject"
 cmake -S "$consumer" -B "$tmp/subproject" -DKOP_SOURCE_DIR="$src" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -72,11 +74,12 @@ start=$SECONDS
 "$tmp/prefix/bin/kop" init --domain acme.io --project backup-operator "$tmp/generated" >/dev/null
 (cd "$tmp/generated" && "$tmp/prefix/bin/kop" create api --group backup --version v1 --kind Backup >/dev/null)
 # Re-running changes nothing.
-(cd "$tmp/generated" && "$tmp/prefix/bin/kop" create api --group backup --version v1 --kind Backup | grep -qv "^create")
+out=$(cd "$tmp/generated" && "$tmp/prefix/bin/kop" create api --group backup --version v1 --kind Backup)
+if grep -qE "^(create|overwrite)" <<<"$out"; then echo "kop create api, run again, wrote files: $out"; exit 1; fi
 cmake -S "$tmp/generated" -B "$tmp/generated/build" -DCMAKE_PREFIX_PATH="$tmp/prefix" >/dev/null
 cmake --build "$tmp/generated/build" -j"$jobs" >/dev/null
 ctest --test-dir "$tmp/generated/build" --output-on-failure
-"$tmp/generated/build/backup-operator" --help | grep -q -- "--leader-elect"
+out=$("$tmp/generated/build/backup-operator" --help); grep -q -- "--leader-elect" <<<"$out"
 echo "   generated, built and tested in $((SECONDS - start)) s"
 
 echo "== the tutorial's operator (docs/tutorial.md), written outside the tree with its steps alone"
