@@ -100,6 +100,12 @@ struct StaticGroupVersionKind {
   }
   // "apps/v1", or "v1" for the core group.
   std::string api_version() const;
+  // Whether `api_version` is this group and version (no allocation: every typed read asks).
+  constexpr bool MatchesApiVersion(std::string_view api_version) const {
+    if (group.empty()) return api_version == version;
+    return api_version.size() == group.size() + 1 + version.size() && api_version.starts_with(group) &&
+           api_version[group.size()] == '/' && api_version.ends_with(version);
+  }
 };
 
 namespace codec {
@@ -331,7 +337,7 @@ template <TypedKind T>
 absl::StatusOr<T> FromObject(const Object& obj) {
   const JsonView v = obj.view();
   const StaticGroupVersionKind want = T::kGroupVersionKind;
-  if (!obj.kind().empty() && (obj.kind() != want.kind || obj.api_version() != want.api_version())) {
+  if (!obj.kind().empty() && (obj.kind() != want.kind || !want.MatchesApiVersion(obj.api_version()))) {
     return absl::FailedPreconditionError(StrCatForCodec("decoding ", want.api_version(), " ", want.kind, ": the object is ",
                                                         obj.api_version(), " ", obj.kind()));
   }

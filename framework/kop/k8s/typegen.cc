@@ -301,7 +301,6 @@ class Generator {
       for (const Field& f : def.fields) found = found || f.json_name == a;
       if (!found && !(def.kind.size() > 0 && (a == "apiVersion" || a == "kind"))) Fail(def.full + ": always names unknown field " + a);
     }
-    types_seen_.insert(def.full);
     defs_[def.full] = std::move(def);
   }
 
@@ -477,7 +476,6 @@ class Generator {
   std::map<std::string, size_t> package_of_;
   std::map<std::string, std::vector<std::string>> owner_of_short_;
   std::map<std::string, TypeDef> defs_;
-  std::set<std::string> types_seen_;
 };
 
 }  // namespace

@@ -210,3 +210,14 @@ TEST_CASE("quantity and int-or-string edge cases read and write as the server do
   svc["spec"]["ports"][0]["targetPort"] = int64_t{1} << 40;  // beyond int32
   CHECK_FALSE(kop::FromObject<core::Service>(kop::Object(svc)).ok());
 }
+
+TEST_CASE("a kind's apiVersion is matched exactly, core group included", "[k8s]") {
+  constexpr kop::StaticGroupVersionKind apps{"apps", "v1", "Deployment"};
+  constexpr kop::StaticGroupVersionKind core{"", "v1", "Pod"};
+  static_assert(apps.MatchesApiVersion("apps/v1"));
+  CHECK_FALSE(apps.MatchesApiVersion("v1"));
+  CHECK_FALSE(apps.MatchesApiVersion("apps/v1beta1"));
+  CHECK_FALSE(apps.MatchesApiVersion("appsXv1"));
+  CHECK(core.MatchesApiVersion("v1"));
+  CHECK_FALSE(core.MatchesApiVersion("apps/v1"));
+}
